@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The collection pipeline: the set of targets and, per target, the state of
+ * every collector that applies to it. Each pass collects every target, derives
+ * rates from the previous sample, and builds a new snapshot. Owned by the
+ * agent's main thread; not thread-safe.
+ */
+#ifndef MSTAT_COLLECTORS_PIPELINE_H
+#define MSTAT_COLLECTORS_PIPELINE_H
+
+#include <stddef.h>
+
+#include "collectors/collector.h"
+#include "collectors/snapshot.h"
+
+struct pipeline;
+
+struct pipeline *pipeline_new(const struct cg_layout *layout);
+void pipeline_free(struct pipeline *p);  /* closes every target; accepts NULL */
+
+/* Adds a target: copies meta and paths, opens every registered collector on
+ * it. Returns -EEXIST when a target with the same meta.id exists. */
+int pipeline_add_target(struct pipeline *p, const struct snapshot_meta *meta,
+			const struct cg_paths *cgroup, pid_t pid, struct mst_err *err);
+
+/* Replaces the metadata of a target (a state change); -ENOENT when unknown. */
+int pipeline_update_meta(struct pipeline *p, const struct snapshot_meta *meta);
+
+/* Removes a target by id; -ENOENT when unknown. */
+int pipeline_remove_target(struct pipeline *p, const char *id);
+
+/* Runs one pass and returns a new snapshot with one reference. Targets whose
+ * cgroup vanished are dropped from the pipeline and listed nowhere. */
+int pipeline_collect(struct pipeline *p, struct snapshot **ret);
+
+/* Number of targets; collector errors in the last pass. */
+size_t pipeline_n_targets(const struct pipeline *p);
+unsigned pipeline_last_errors(const struct pipeline *p);
+
+/* Reads the host's total CPU time in nanoseconds from <proc_root>/stat, as
+ * docker's system_cpu_usage, and the number of online CPUs. */
+int host_read_cpu(const char *proc_root, uint64_t *ret_ns, unsigned *ret_online);
+int host_read_memtotal(const char *proc_root, uint64_t *ret_bytes);
+
+#endif

@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * One sample: what the collectors read for one target in one pass. Scalar
+ * values are indexed by enum sample_key and carry a presence bit, because a
+ * value the kernel does not provide is absent, never zero. Limits use
+ * MST_UNLIMITED for "no limit". A sample is a fixed-size value type so that a
+ * collection pass never allocates.
+ */
+#ifndef MSTAT_COLLECTORS_SAMPLE_H
+#define MSTAT_COLLECTORS_SAMPLE_H
+
+#include <net/if.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+enum sample_key {
+	/* cpu, cumulative */
+	SAMPLE_CPU_USAGE_NS,           /* cpuacct.usage, cpu.stat usage_usec */
+	SAMPLE_CPU_USER_NS,            /* cpuacct.stat user, cpu.stat user_usec */
+	SAMPLE_CPU_SYSTEM_NS,
+	SAMPLE_CPU_PERIODS,            /* nr_periods */
+	SAMPLE_CPU_THROTTLED_PERIODS,  /* nr_throttled */
+	SAMPLE_CPU_THROTTLED_NS,       /* throttled_time, throttled_usec */
+	/* cpu, configuration */
+	SAMPLE_CPU_QUOTA_US,           /* MST_UNLIMITED when there is no quota */
+	SAMPLE_CPU_PERIOD_US,
+	SAMPLE_CPU_SHARES,             /* v1 cpu.shares; v2 cpu.weight converted */
+	SAMPLE_CPU_WEIGHT,             /* v2 cpu.weight as read */
+
+	/* memory, bytes unless noted */
+	SAMPLE_MEM_USAGE,              /* memory.usage_in_bytes, memory.current */
+	SAMPLE_MEM_MAX_USAGE,          /* memory.max_usage_in_bytes, memory.peak */
+	SAMPLE_MEM_LIMIT,              /* MST_UNLIMITED when unlimited */
+	SAMPLE_MEM_SWAP_USAGE,         /* swap only (v1: memsw - usage) */
+	SAMPLE_MEM_SWAP_LIMIT,         /* swap only (v1: memsw limit - limit) */
+	SAMPLE_MEM_CACHE,              /* v1 cache (total_cache), v2 file */
+	SAMPLE_MEM_RSS,                /* v1 rss (total_rss), v2 anon */
+	SAMPLE_MEM_SHMEM,
+	SAMPLE_MEM_MAPPED_FILE,
+	SAMPLE_MEM_ACTIVE_ANON,
+	SAMPLE_MEM_INACTIVE_ANON,
+	SAMPLE_MEM_ACTIVE_FILE,
+	SAMPLE_MEM_INACTIVE_FILE,
+	SAMPLE_MEM_KERNEL,             /* v2 kernel, v1 kmem usage */
+	SAMPLE_MEM_PGFAULT,            /* count */
+	SAMPLE_MEM_PGMAJFAULT,         /* count */
+	SAMPLE_MEM_WORKING_SET,        /* usage - inactive_file, floored at 0 */
+	SAMPLE_MEM_FAILCNT,            /* v1 memory.failcnt, count */
+	SAMPLE_MEM_EVENTS_HIGH,        /* v2 memory.events high, count */
+	SAMPLE_MEM_EVENTS_MAX,         /* v2 memory.events max, count */
+	SAMPLE_MEM_OOM,                /* v2 memory.events oom, count */
+	SAMPLE_MEM_OOM_KILL,           /* memory.events oom_kill, v1 oom_control oom_kill */
+
+	/* pids */
+	SAMPLE_PIDS_CURRENT,
+	SAMPLE_PIDS_LIMIT,             /* MST_UNLIMITED when unlimited */
+
+	/* block I/O, sums over all devices of blkdev[] */
+	SAMPLE_IO_READ_BYTES,
+	SAMPLE_IO_WRITE_BYTES,
+	SAMPLE_IO_READ_OPS,
+	SAMPLE_IO_WRITE_OPS,
+
+	/* network, sums over all interfaces of netif[] (lo excluded) */
+	SAMPLE_NET_RX_BYTES,
+	SAMPLE_NET_RX_PACKETS,
+	SAMPLE_NET_RX_ERRORS,
+	SAMPLE_NET_RX_DROPPED,
+	SAMPLE_NET_TX_BYTES,
+	SAMPLE_NET_TX_PACKETS,
+	SAMPLE_NET_TX_ERRORS,
+	SAMPLE_NET_TX_DROPPED,
+
+	_SAMPLE_KEY_MAX,
+};
+
+/* NOTE: fixed capacities keep a sample allocation-free; devices or interfaces
+ * beyond them are left out of the per-device lists but still counted in the
+ * totals. */
+#define SAMPLE_MAX_BLKDEVS 16
+#define SAMPLE_MAX_NETIFS 16
+
+struct sample_blkdev {
+	uint32_t major, minor;
+	uint64_t read_bytes, write_bytes, read_ops, write_ops;
+};
+
+struct sample_netif {
+	char name[IF_NAMESIZE];
+	uint64_t rx_bytes, rx_packets, rx_errors, rx_dropped;
+	uint64_t tx_bytes, tx_packets, tx_errors, tx_dropped;
+};
+
+struct sample {
+	uint64_t mono_ns;   /* CLOCK_MONOTONIC when the pass read this target */
+	uint64_t real_ns;   /* CLOCK_REALTIME at the same moment */
+	uint64_t value[_SAMPLE_KEY_MAX];
+	uint64_t present[(_SAMPLE_KEY_MAX + 63) / 64];
+	unsigned n_blkdev;
+	struct sample_blkdev blkdev[SAMPLE_MAX_BLKDEVS];
+	unsigned n_netif;
+	struct sample_netif netif[SAMPLE_MAX_NETIFS];
+};
+
+static inline void sample_set(struct sample *s, enum sample_key k, uint64_t v)
+{
+	s->value[k] = v;
+	s->present[k / 64] |= UINT64_C(1) << (k % 64);
+}
+
+static inline bool sample_has(const struct sample *s, enum sample_key k)
+{
+	return s->present[k / 64] & (UINT64_C(1) << (k % 64));
+}
+
+/* Returns true and stores the value when k is present. */
+static inline bool sample_get(const struct sample *s, enum sample_key k, uint64_t *ret)
+{
+	if (!sample_has(s, k))
+		return false;
+	*ret = s->value[k];
+	return true;
+}
+
+/* Clears values and lists but keeps nothing else; used at the start of a pass. */
+void sample_reset(struct sample *s);
+
+#endif

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A snapshot is the immutable result of one collection pass: every target's
+ * newest sample, the previous one, and the figures derived from the two. The
+ * main loop builds it and publishes it; readers (HTTP threads, exporters) take
+ * a reference and never see it change. Exporters read snapshots, never cgroup
+ * files.
+ */
+#ifndef MSTAT_COLLECTORS_SNAPSHOT_H
+#define MSTAT_COLLECTORS_SNAPSHOT_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "collectors/sample.h"
+
+/* Rates and percentages derived from two samples of the same target. A
+ * *_valid flag is false on the first sample, after a counter went backwards
+ * (a reset), or when the time delta is zero. */
+struct snapshot_derived {
+	double cpu_percent;            /* docker stats: cpu delta / host delta * ncpu * 100 */
+	bool cpu_percent_valid;
+	double net_rx_bytes_per_sec, net_tx_bytes_per_sec;
+	double io_read_bytes_per_sec, io_write_bytes_per_sec;
+	bool rates_valid;
+};
+
+/* Who a target is: filled by the agent, copied into each snapshot. */
+struct snapshot_meta {
+	char *id;              /* cgroup path, the `id` label */
+	char *name;            /* container name; the cgroup path for watched subtrees */
+	char *container_id;    /* 64 hex digits; NULL for watched cgroups */
+	char *state;           /* "running", "exited", ...; NULL for watched cgroups */
+	uint64_t created_ns;   /* CLOCK_REALTIME; 0 when unknown */
+	uint64_t started_ns;
+	/* The limits as configured (docker HostConfig), 0 when not set. */
+	uint64_t spec_memory, spec_memory_swap, spec_nano_cpus, spec_cpu_shares;
+	int64_t spec_pids_limit;
+};
+
+struct snapshot_entry {
+	struct snapshot_meta meta;
+	struct sample cur;
+	struct sample prev;
+	bool has_prev;
+	uint64_t host_cpu_ns_cur;   /* host CPU time (/proc/stat) read with cur */
+	uint64_t host_cpu_ns_prev;  /* ... and with prev */
+	struct snapshot_derived derived;
+};
+
+struct snapshot {
+	atomic_uint refcount;
+	uint64_t generation;     /* increases by one per published snapshot */
+	uint64_t real_ns;        /* CLOCK_REALTIME at the end of the pass */
+	uint64_t pass_duration_ns;
+	unsigned online_cpus;
+	uint64_t host_memory_bytes;  /* MemTotal, the limit docker shows for unlimited */
+	size_t n_entries;
+	struct snapshot_entry *entries;  /* sorted by meta.name */
+};
+
+/* Allocates a snapshot with n zeroed entries and one reference. */
+struct snapshot *snapshot_new(size_t n);
+struct snapshot *snapshot_ref(struct snapshot *s);
+void snapshot_unref(struct snapshot *s);  /* frees on the last reference; accepts NULL */
+
+/* Finds an entry by container name, full id or unique id prefix. */
+const struct snapshot_entry *snapshot_find(const struct snapshot *s, const char *name_or_id);
+
+/* Fills e->derived from e->cur, e->prev and the host CPU times. */
+void snapshot_derive(struct snapshot_entry *e, unsigned online_cpus);
+
+int snapshot_meta_copy(const struct snapshot_meta *src, struct snapshot_meta *ret);
+void snapshot_meta_free(struct snapshot_meta *m);
+
+#endif

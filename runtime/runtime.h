@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Launching a container: clone into new mount, PID, UTS, IPC, network and
+ * cgroup namespaces inside an already limited cgroup, prepare the root and
+ * mounts, drop capabilities, set no_new_privs and exec the command beneath
+ * mstat's own init. The runtime knows nothing of HTTP or of the agent's loop.
+ */
+#ifndef MSTAT_RUNTIME_RUNTIME_H
+#define MSTAT_RUNTIME_RUNTIME_H
+
+#include <sys/types.h>
+
+#include "common/err.h"
+#include "runtime/cgroup.h"
+#include "runtime/spec.h"
+
+/* Name of the file, in the container's state directory, where the init writes
+ * the command's wait status ("exited CODE" or "signaled SIGNAL\n") before it
+ * exits; with it a restarted agent learns how a container ended. */
+#define RT_EXIT_FILE "exit"
+
+struct rt_stdio {
+	int in_fd;   /* -1 = /dev/null */
+	int out_fd;  /* -1 = /dev/null */
+	int err_fd;  /* -1 = /dev/null */
+};
+
+struct rt_process {
+	pid_t pid;   /* host PID of the container's init */
+	int pidfd;   /* pidfd of the init, O_CLOEXEC */
+};
+
+/*
+ * Starts the container described by spec in cg (limits already written).
+ * state_dir is the container's state directory (it must exist). On success
+ * the command has been exec'd or is about to be: every setup step that can
+ * fail has reported to the caller through a pipe before this returns.
+ */
+int rt_spawn(const struct rt_spec *spec, struct rt_cgroup *cg, const struct rt_stdio *stdio,
+	     const char *state_dir, struct rt_process *ret, struct mst_err *err);
+
+/* Reads <state_dir>/exit: returns 0 and the docker-style exit code (128+signal
+ * for a signal), -ENOENT when the init has not written it. */
+int rt_read_exit(const char *state_dir, int *ret_code);
+
+#endif
