@@ -8,7 +8,7 @@ packages=(
 	build-essential cmake pkg-config
 	libmicrohttpd-dev libsystemd-dev libprotobuf-c-dev protobuf-c-compiler
 	libcap-dev libcunit1-dev libjansson-dev libcurl4-openssl-dev
-	busybox-static procps util-linux iproute2 tmux
+	busybox-static procps util-linux iproute2 tmux curl jq
 )
 
 missing=()
