@@ -153,6 +153,19 @@ static int paths_set(struct cg_paths *p, const char *ctrl_dir[_CG_CTRL_MAX],
 	return 0;
 }
 
+/* True when a component of path is "..". */
+static bool has_dotdot(const char *path)
+{
+	for (const char *p = path; (p = strstr(p, "..")) != NULL; p += 2) {
+		bool starts = p == path || p[-1] == '/';
+		bool ends = p[2] == '\0' || p[2] == '/';
+
+		if (starts && ends)
+			return true;
+	}
+	return false;
+}
+
 /* Joins base and a cgroup path that starts with '/'; "/" adds nothing. */
 static int join(char *dst, size_t size, const char *base, const char *path)
 {
@@ -169,7 +182,7 @@ int cg_paths_from_path(const struct cg_layout *layout, const char *path, struct 
 	const char *ctrl_dir[_CG_CTRL_MAX] = { 0 };
 	const char *id_path = NULL;
 
-	if (path[0] != '/' || strstr(path, "/../") || strcmp(path + strlen(path) - 3, "/..") == 0)
+	if (path[0] != '/' || has_dotdot(path))
 		return err_setx(err, EINVAL,
 				"invalid cgroup path '%s': it must be absolute inside the hierarchy "
 				"(e.g. /system.slice) without '..'", path);

@@ -90,6 +90,12 @@ static void test_detect_unified(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "/nope"));
 	CU_ASSERT_EQUAL(cg_paths_from_path(&l, "relative", &p, &err), -EINVAL);
 	CU_ASSERT_EQUAL(cg_paths_from_path(&l, "/a/../b", &p, &err), -EINVAL);
+	CU_ASSERT_EQUAL(cg_paths_from_path(&l, "/..", &p, &err), -EINVAL);
+	CU_ASSERT_EQUAL(cg_paths_from_path(&l, "/", &p, &err), 0);
+	CU_ASSERT_STRING_EQUAL(p.path, "/");
+	CU_ASSERT_STRING_EQUAL(p.dir[CG_CTRL_MEMORY], cg);
+	cg_paths_free(&p);
+	CU_ASSERT_EQUAL(cg_paths_from_path(&l, "/system.slice/..x", &p, &err), -ENOENT);
 }
 
 static void test_detect_hybrid(void)

@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Kept file descriptors for the built-in collectors. A file set opens a table
+ * of cgroup files once, sizes one read buffer for them, and on each collect()
+ * re-reads every file with pread() at offset 0 and parses it into a sample,
+ * without allocating. Internal to collectors/.
+ */
+#ifndef MSTAT_COLLECTORS_CGFILE_H
+#define MSTAT_COLLECTORS_CGFILE_H
+
+#include <stddef.h>
+
+#include "collectors/cgparse.h"
+#include "collectors/sample.h"
+#include "common/cglayout.h"
+
+/* The parse rule that turns a file's content into sample values. */
+enum cgfile_format {
+	CGFILE_U64,	     /* one decimal into key */
+	CGFILE_LIMIT,	     /* a decimal or "max" into key (parse_limit) */
+	CGFILE_KEYED,	     /* a flat keyed file through keys[] */
+	CGFILE_CFS_QUOTA,    /* v1 cpu.cfs_quota_us into key */
+	CGFILE_CPU_MAX,	     /* v2 cpu.max into SAMPLE_CPU_QUOTA_US and _PERIOD_US */
+	CGFILE_CPUACCT_STAT, /* v1 cpuacct.stat into SAMPLE_CPU_USER_NS and _SYSTEM_NS */
+	CGFILE_IO_STAT,	     /* v2 io.stat */
+	CGFILE_BLKIO_BYTES,  /* v1 blkio.throttle.io_service_bytes* */
+	CGFILE_BLKIO_OPS,    /* v1 blkio.throttle.io_serviced* */
+	_CGFILE_FORMAT_MAX,
+};
+
+/* One cgroup file a collector reads. */
+struct cgfile_spec {
+	enum cg_controller controller; /* whose directory contains the file */
+	const char *name;
+	const char *fallback; /* opened when name is missing; may be NULL */
+	enum cgfile_format format;
+	enum sample_key key;
+	const struct cgparse_key *keys; /* CGFILE_KEYED only */
+	size_t n_keys;
+};
+
+struct cgfile_set {
+	enum cg_version version;
+	const struct cgfile_spec *specs;
+	size_t n_specs;
+	unsigned long user_hz; /* sysconf(_SC_CLK_TCK), for cpuacct.stat */
+	char *buf;
+	size_t cap;
+	int fds[]; /* one per spec; -1 when the file is missing */
+};
+
+/* Opens every file of specs that exists for the cgroup and sizes the read
+ * buffer to twice the largest file (at least CGFILE_MIN_BUFFER). A missing
+ * file is left out. Returns -ENOENT when none of the files exists. */
+int cgfile_set_open(const struct cgfile_spec *specs, size_t n_specs, const struct cg_paths *cg,
+		    struct cgfile_set **ret);
+
+/* Re-reads and parses every open file into s. Returns -ENODEV or -ENOENT when
+ * the cgroup vanished, -EFBIG when a file outgrew the buffer, or the parser's
+ * error. After a failure, the files before the failing one have already set
+ * their values. */
+int cgfile_set_collect(struct cgfile_set *set, struct sample *s);
+
+void cgfile_set_free(struct cgfile_set *set); /* closes the files; accepts NULL */
+
+#define CGFILE_MIN_BUFFER 4096
+
+/* Opens dir/name read-only with O_CLOEXEC. Returns -ENOENT when it does not
+ * exist. */
+int cgfile_open(const char *dir, const char *name, int *ret_fd);
+
+/* Reads the whole file at offset 0 into buf. Returns -EFBIG when it does not
+ * fit in cap bytes, so that a file is never parsed truncated. */
+int cgfile_read(int fd, char *buf, size_t cap, size_t *ret_len);
+
+/* Grows *buf (of *cap bytes) until the file fits, then to twice its size so
+ * that it may grow between passes. Used at open time only. */
+int cgfile_fit_buffer(int fd, char **buf, size_t *cap);
+
+#endif
