@@ -8,6 +8,7 @@
 #ifndef MSTAT_RUNTIME_CGROUP_H
 #define MSTAT_RUNTIME_CGROUP_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -20,15 +21,20 @@ struct rt_cgroup {
 	const struct cg_layout *layout;
 	struct cg_paths paths;  /* the container's cgroup */
 	int v2_dirfd;           /* O_PATH|O_DIRECTORY fd for CLONE_INTO_CGROUP; -1 on v1 */
+	/* Set by set_limits() when a swap limit was requested but the kernel has
+	 * no swap control file (memory.memsw.* or memory.swap.max): memory is
+	 * limited without swap, as docker does with a warning. */
+	bool swap_limit_unsupported;
 };
 
 struct cg_ops {
 	const char *name;  /* "v2" or "v1" */
 
-	/* Prepares the parent for container cgroups: on v2, enables the cpu,
-	 * memory, io and pids controllers in the subtree_control of each level
-	 * it creates (moving the agent into a leaf child first when the agent's
-	 * own cgroup is the parent and is not the root). */
+	/* Prepares the parent for container cgroups, creating its missing
+	 * directories. On v2 it also enables the cpu, memory, io and pids
+	 * controllers that each level offers, in the deepest existing level and
+	 * in every level it creates. When such a level is the agent's own
+	 * non-root cgroup, the agent first moves itself into the leaf "agent". */
 	int (*prepare_parent)(const struct cg_layout *layout, const struct cg_paths *parent,
 			      struct mst_err *err);
 
@@ -37,8 +43,9 @@ struct cg_ops {
 		      const char *name, struct rt_cgroup **ret, struct mst_err *err);
 
 	/* Writes the limits. On v1 it also installs a no-op blkio throttle rule
-	 * per block device, because kernels here count
-	 * blkio.throttle.io_service_bytes only for devices with a rule. */
+	 * per block device, because the kernel counts
+	 * blkio.throttle.io_service_bytes for a device only once some cgroup
+	 * has a throttle rule on it (checked on 6.18). */
 	int (*set_limits)(struct rt_cgroup *cg, const struct rt_limits *limits,
 			  struct mst_err *err);
 

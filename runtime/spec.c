@@ -1,0 +1,248 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Validation of a container spec against the rules `docker run` and dockerd
+ * apply. Every rejection names the field, the value and what to change. Nothing
+ * here touches a cgroup or starts a process; the only file access is a stat()
+ * of the root filesystem directory.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "runtime/spec.h"
+
+/* dockerd's minimum for --memory (linuxMinMemory in daemon/daemon_unix.go). */
+#define RT_MEMORY_MIN (6ULL * 1024 * 1024)
+/* The kernel's range for cpu.shares (MIN_SHARES and MAX_SHARES in kernel/sched). */
+#define RT_CPU_SHARES_MIN 2ULL
+#define RT_CPU_SHARES_MAX 262144ULL
+/* dockerd accepts --cpus from 0.01 up to the number of online CPUs. */
+#define RT_NANO_CPUS_MIN 10000000ULL
+/* pids.max accepts at most PID_MAX_LIMIT, 4194304 on 64-bit kernels. */
+#define RT_PIDS_LIMIT_MAX 4194304LL
+/* HOST_NAME_MAX on Linux. */
+#define RT_HOSTNAME_MAX 64
+
+static const char *const rt_network_names[_RT_NET_MAX];
+
+static bool is_alnum(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+static bool is_lower_hex(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+}
+
+bool rt_name_is_valid(const char *name)
+{
+	size_t len = strnlen(name, RT_NAME_MAX);
+
+	if (len == 0 || len >= RT_NAME_MAX || !is_alnum(name[0]))
+		return false;
+	for (size_t i = 1; i < len; i++) {
+		char c = name[i];
+
+		if (!is_alnum(c) && c != '_' && c != '.' && c != '-')
+			return false;
+	}
+	return true;
+}
+
+static bool id_is_valid(const char *id)
+{
+	size_t len = strnlen(id, 65);
+
+	if (len != 64)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		if (!is_lower_hex(id[i]))
+			return false;
+	}
+	return true;
+}
+
+/* RFC 1123 host name: dot-separated labels of letters, digits and '-', each
+ * 1 to 63 bytes, not starting or ending with '-'. */
+static bool hostname_is_valid(const char *s)
+{
+	size_t len = strlen(s);
+	size_t label_len = 0;
+
+	if (len == 0 || len > RT_HOSTNAME_MAX)
+		return false;
+	for (size_t i = 0; i <= len; i++) {
+		char c = s[i];
+
+		if (c == '.' || c == '\0') {
+			if (label_len == 0 || label_len > 63 || s[i - 1] == '-')
+				return false;
+			label_len = 0;
+			continue;
+		}
+		if (!is_alnum(c) && c != '-')
+			return false;
+		if (label_len == 0 && c == '-')
+			return false;
+		label_len++;
+	}
+	return true;
+}
+
+static int validate_identity(const struct rt_spec *spec, struct mst_err *err)
+{
+	if (!rt_name_is_valid(spec->name))
+		return err_setx(err, EINVAL,
+				"invalid name '%.*s': use 1 to %d characters from [a-zA-Z0-9_.-], "
+				"starting with a letter or digit",
+				RT_NAME_MAX - 1, spec->name, RT_NAME_MAX - 1);
+	if (!id_is_valid(spec->id))
+		return err_setx(err, EINVAL, "invalid id '%.64s': it must be 64 lowercase hex digits",
+				spec->id);
+	if (spec->hostname && !hostname_is_valid(spec->hostname))
+		return err_setx(err, EINVAL,
+				"invalid hostname '%s': use at most %d characters, dot-separated "
+				"labels of letters, digits and '-' that do not start or end with '-'",
+				spec->hostname, RT_HOSTNAME_MAX);
+	if ((unsigned)spec->network >= _RT_NET_MAX)
+		return err_setx(err, EINVAL, "invalid network mode %d: use 'none' or 'host'",
+				(int)spec->network);
+	return 0;
+}
+
+static int validate_process(const struct rt_spec *spec, struct mst_err *err)
+{
+	if (!spec->argv || !spec->argv[0] || spec->argv[0][0] == '\0')
+		return err_setx(err, EINVAL,
+				"invalid argv: the command is empty; give the program to run");
+
+	for (size_t i = 0; spec->env && spec->env[i]; i++) {
+		const char *e = spec->env[i];
+		const char *eq = strchr(e, '=');
+
+		if (!eq || eq == e)
+			return err_setx(err, EINVAL,
+					"invalid env entry '%s': write it as KEY=VALUE with a "
+					"non-empty KEY",
+					e);
+	}
+	if (spec->cwd && spec->cwd[0] != '/')
+		return err_setx(err, EINVAL,
+				"invalid cwd '%s': the working directory must be an absolute path",
+				spec->cwd);
+	return 0;
+}
+
+static int validate_rootfs(const struct rt_spec *spec, struct mst_err *err)
+{
+	struct stat st;
+
+	if (!spec->rootfs)
+		return 0;
+	if (spec->rootfs[0] != '/')
+		return err_setx(err, EINVAL, "invalid rootfs '%s': give an absolute path",
+				spec->rootfs);
+	if (stat(spec->rootfs, &st) < 0)
+		return err_set(err, errno,
+			       "invalid rootfs '%s': give an existing directory", spec->rootfs);
+	if (!S_ISDIR(st.st_mode))
+		return err_setx(err, ENOTDIR,
+				"invalid rootfs '%s': it is not a directory; give the directory "
+				"that holds the container's files",
+				spec->rootfs);
+	return 0;
+}
+
+static int validate_memory(const struct rt_limits *l, struct mst_err *err)
+{
+	if (l->memory != 0 && l->memory < RT_MEMORY_MIN)
+		return err_setx(err, EINVAL,
+				"invalid memory %llu: the minimum is %llu bytes (6 MiB); set a "
+				"larger limit or 0 for none",
+				(unsigned long long)l->memory, RT_MEMORY_MIN);
+	if (l->memory_swap < -1)
+		return err_setx(err, EINVAL,
+				"invalid memory_swap %lld: use a byte count, 0 for the default "
+				"(twice the memory limit) or -1 for unlimited swap",
+				(long long)l->memory_swap);
+	if (l->memory_swap > 0 && l->memory == 0)
+		return err_setx(err, EINVAL,
+				"invalid memory_swap %lld: it limits memory plus swap, so set memory "
+				"as well, as docker requires",
+				(long long)l->memory_swap);
+	if (l->memory_swap > 0 && (uint64_t)l->memory_swap < l->memory)
+		return err_setx(err, EINVAL,
+				"invalid memory_swap %lld: memory plus swap must be at least memory "
+				"(%llu); raise it or use -1 for unlimited swap",
+				(long long)l->memory_swap, (unsigned long long)l->memory);
+	return 0;
+}
+
+static int validate_cpu_and_pids(const struct rt_limits *l, struct mst_err *err)
+{
+	long online = sysconf(_SC_NPROCESSORS_ONLN);
+	uint64_t max_nano = online > 0 ? (uint64_t)online * 1000000000ULL : 1000000000ULL;
+
+	if (l->nano_cpus != 0 && (l->nano_cpus < RT_NANO_CPUS_MIN || l->nano_cpus > max_nano))
+		return err_setx(err, EINVAL,
+				"invalid nano_cpus %llu: the range of CPUs is 0.01 to %ld.00 "
+				"(%llu to %llu) on this host; set a value in it or 0 for no quota",
+				(unsigned long long)l->nano_cpus, online > 0 ? online : 1L,
+				RT_NANO_CPUS_MIN, (unsigned long long)max_nano);
+	if (l->cpu_shares != 0 &&
+	    (l->cpu_shares < RT_CPU_SHARES_MIN || l->cpu_shares > RT_CPU_SHARES_MAX))
+		return err_setx(err, EINVAL,
+				"invalid cpu_shares %llu: use %llu to %llu (1024 is the default "
+				"weight) or 0 for the default",
+				(unsigned long long)l->cpu_shares, RT_CPU_SHARES_MIN, RT_CPU_SHARES_MAX);
+	if (l->pids_limit < -1 || l->pids_limit > RT_PIDS_LIMIT_MAX)
+		return err_setx(err, EINVAL,
+				"invalid pids_limit %lld: use 1 to %lld, 0 for unset or -1 for "
+				"unlimited",
+				(long long)l->pids_limit, RT_PIDS_LIMIT_MAX);
+	return 0;
+}
+
+int rt_spec_validate(const struct rt_spec *spec, struct mst_err *err)
+{
+	int r;
+
+	r = validate_identity(spec, err);
+	if (r < 0)
+		return r;
+	r = validate_process(spec, err);
+	if (r < 0)
+		return r;
+	r = validate_rootfs(spec, err);
+	if (r < 0)
+		return r;
+	r = validate_memory(&spec->limits, err);
+	if (r < 0)
+		return r;
+	return validate_cpu_and_pids(&spec->limits, err);
+}
+
+const char *rt_network_to_string(enum rt_network n)
+{
+	return (unsigned)n < _RT_NET_MAX ? rt_network_names[n] : "unknown";
+}
+
+int rt_network_from_string(const char *s, enum rt_network *ret)
+{
+	for (int n = 0; n < _RT_NET_MAX; n++) {
+		if (strcmp(s, rt_network_names[n]) == 0) {
+			*ret = (enum rt_network)n;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+static const char *const rt_network_names[_RT_NET_MAX] = {
+	[RT_NET_NONE] = "none",
+	[RT_NET_HOST] = "host",
+};
