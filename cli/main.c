@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * mstat, the command line of mstatd: global options, then one subcommand
+ * that talks to the agent's HTTP API on its unix socket.
+ */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/commands.h"
+
+#ifndef MSTAT_VERSION
+#define MSTAT_VERSION "unknown"
+#endif
+
+#define MSTAT_DEFAULT_SOCKET "/run/mstat/mstat.sock"
+
+struct cli_command {
+	const char *name;
+	int (*run)(struct cli *cli, int argc, char **argv);
+	const char *summary;
+};
+
+static const struct cli_command cli_commands[] = {
+	{ "run", cmd_run, "Create and run a container" },
+	{ "ps", cmd_ps, "List containers" },
+	{ "stats", cmd_stats, "Display a live stream of container resource usage" },
+	{ "inspect", cmd_inspect, "Print detailed information on containers" },
+	{ "stop", cmd_stop, "Stop running containers" },
+	{ "kill", cmd_kill, "Send a signal to running containers" },
+	{ "rm", cmd_rm, "Remove containers" },
+	{ NULL, NULL, NULL },
+};
+
+static void cli_print_usage(FILE *f)
+{
+	fprintf(f, "Usage: mstat [OPTIONS] COMMAND [ARG...]\n"
+		   "\n"
+		   "Command line of mstatd, the mstat container supervisor.\n"
+		   "\n"
+		   "Options:\n"
+		   "      --socket PATH  Unix socket of mstatd (default $MSTAT_SOCKET, else\n"
+		   "                     " MSTAT_DEFAULT_SOCKET ")\n"
+		   "  -h, --help         Print this help\n"
+		   "  -v, --version      Print the version\n"
+		   "\n"
+		   "Commands:\n");
+	for (const struct cli_command *c = cli_commands; c->name; c++)
+		fprintf(f, "  %-9s%s\n", c->name, c->summary);
+	fprintf(f, "\nRun 'mstat COMMAND --help' for the options of a command.\n");
+}
+
+enum { OPT_SOCKET = 256 };
+
+static const struct option cli_global_options[] = {
+	{ "socket", required_argument, NULL, OPT_SOCKET },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'v' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* Parses the global options. Returns -1 to go on with the command at
+ * optind, or the exit status. */
+static int cli_parse_global(int argc, char **argv, struct cli *cli)
+{
+	struct mst_err err = { 0 };
+	int c;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:hv", cli_global_options, NULL)) != -1) {
+		switch (c) {
+		case OPT_SOCKET:
+			if (optarg[0] == '\0')
+				return cli_usage_error(NULL, "--socket needs a path, got \"\"");
+			cli->api.socket_path = optarg;
+			break;
+		case 'h':
+			cli_print_usage(stdout);
+			return 0;
+		case 'v':
+			printf("mstat version %s\n", MSTAT_VERSION);
+			return 0;
+		default:
+			cli_getopt_error(c, argv, cli_global_options, &err);
+			return cli_usage_error(NULL, "%s", err.msg);
+		}
+	}
+	return -1;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli cli = { .api.socket_path = getenv("MSTAT_SOCKET") };
+	struct mst_err err = { 0 };
+	const char *name;
+	int status;
+
+	if (!cli.api.socket_path || cli.api.socket_path[0] == '\0')
+		cli.api.socket_path = MSTAT_DEFAULT_SOCKET;
+
+	status = cli_parse_global(argc, argv, &cli);
+	if (status >= 0)
+		return status;
+	if (optind >= argc) {
+		cli_print_usage(stdout);
+		return 0;
+	}
+
+	name = argv[optind];
+	if (strcmp(name, "help") == 0) {
+		cli_print_usage(stdout);
+		return 0;
+	}
+	for (const struct cli_command *c = cli_commands; c->name; c++) {
+		if (strcmp(c->name, name) != 0)
+			continue;
+		/* A closed stdout (`mstat ps | head -1`) is a write error, not a kill. */
+		signal(SIGPIPE, SIG_IGN);
+		if (api_global_init(&err) < 0) {
+			cli_print_error(&err);
+			return CLI_EXIT_ERROR;
+		}
+		status = c->run(&cli, argc - optind, argv + optind);
+		fflush(stdout);
+		curl_global_cleanup();
+		return status;
+	}
+	return cli_usage_error(NULL, "'%s' is not a mstat command", name);
+}

@@ -1,0 +1,354 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * `mstat run` option parsing. Values go through the shared strict parsers
+ * (parse_size, parse_nano, parse_i64), so "10x" or "-5m" is rejected here
+ * with a message instead of reaching mstatd.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli_util.h"
+#include "cli/run_opts.h"
+#include "common/parse.h"
+
+enum {
+	OPT_RM = 256,
+	OPT_NAME,
+	OPT_MEMORY_SWAP,
+	OPT_CPUS,
+	OPT_PIDS_LIMIT,
+	OPT_ROOTFS,
+	OPT_NETWORK,
+	OPT_HELP,
+};
+
+static const struct option run_long_options[] = {
+	{ "detach", no_argument, NULL, 'd' },
+	{ "rm", no_argument, NULL, OPT_RM },
+	{ "name", required_argument, NULL, OPT_NAME },
+	{ "memory", required_argument, NULL, 'm' },
+	{ "memory-swap", required_argument, NULL, OPT_MEMORY_SWAP },
+	{ "cpus", required_argument, NULL, OPT_CPUS },
+	{ "cpu-shares", required_argument, NULL, 'c' },
+	{ "pids-limit", required_argument, NULL, OPT_PIDS_LIMIT },
+	{ "hostname", required_argument, NULL, 'h' },
+	{ "rootfs", required_argument, NULL, OPT_ROOTFS },
+	{ "env", required_argument, NULL, 'e' },
+	{ "workdir", required_argument, NULL, 'w' },
+	{ "network", required_argument, NULL, OPT_NETWORK },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* '+' stops at the first non-option (the command); ':' reports a missing
+ * value as ':' rather than '?'. */
+static const char run_short_options[] = "+:dm:c:h:e:w:";
+
+/* Names an option as the user most likely typed it: "-m, --memory". */
+static void run_option_label(int val, char *buf, size_t size)
+{
+	const struct option *o = NULL;
+
+	for (const struct option *p = run_long_options; p->name && !o; p++)
+		if (p->val == val)
+			o = p;
+
+	if (!o)
+		snprintf(buf, size, "-%c", val);
+	else if (val < 256)
+		snprintf(buf, size, "-%c, --%s", val, o->name);
+	else
+		snprintf(buf, size, "--%s", o->name);
+}
+
+static int run_bad_value(struct mst_err *err, int val, const char *value, const char *expected)
+{
+	char label[64];
+
+	run_option_label(val, label, sizeof(label));
+	return err_setx(err, EINVAL, "invalid value \"%s\" for %s: %s", value, label, expected);
+}
+
+static int run_parse_size(const char *s, int val, uint64_t *ret, struct mst_err *err)
+{
+	uint64_t v;
+	int r = parse_size(s, &v);
+
+	if (r == -ERANGE || (r == 0 && v > INT64_MAX))
+		return run_bad_value(err, val, s, "the size is too large");
+	if (r < 0)
+		return run_bad_value(err, val, s,
+				     "expected a size such as 512m or 1.5g (b, k, m, g, t are "
+				     "binary units, as in docker)");
+	*ret = v;
+	return 0;
+}
+
+static int run_parse_swap(const char *s, int64_t *ret, struct mst_err *err)
+{
+	uint64_t v;
+
+	if (strcmp(s, "-1") == 0) {
+		*ret = -1;
+		return 0;
+	}
+	int r = run_parse_size(s, OPT_MEMORY_SWAP, &v, err);
+	if (r < 0)
+		return r;
+	*ret = (int64_t)v;
+	return 0;
+}
+
+static int run_parse_pids(const char *s, int64_t *ret, struct mst_err *err)
+{
+	int64_t v;
+	int r = parse_i64(s, strlen(s), &v);
+
+	if (r < 0 || v < -1 || strchr(s, '\n'))
+		return run_bad_value(err, OPT_PIDS_LIMIT, s,
+				     "expected a number of processes, or -1 for no limit");
+	*ret = v;
+	return 0;
+}
+
+static int run_add_env(struct run_opts *o, const char *arg, struct mst_err *err)
+{
+	const char *eq = strchr(arg, '=');
+	size_t key_len = eq ? (size_t)(eq - arg) : strlen(arg);
+	char *entry;
+
+	if (key_len == 0)
+		return run_bad_value(err, 'e', arg, "expected KEY=VALUE or KEY");
+
+	if (eq) {
+		entry = strdup(arg);
+	} else {
+		const char *value = getenv(arg);
+		if (!value)
+			return 0; /* docker drops a KEY that the caller's environment lacks */
+		if (asprintf(&entry, "%s=%s", arg, value) < 0)
+			entry = NULL;
+	}
+	if (!entry)
+		return err_set(err, ENOMEM, "storing --env %s failed", arg);
+
+	char **env = realloc(o->env, (o->n_env + 1) * sizeof(*env));
+	if (!env) {
+		free(entry);
+		return err_set(err, ENOMEM, "storing --env %s failed", arg);
+	}
+	env[o->n_env++] = entry;
+	o->env = env;
+	return 0;
+}
+
+static int run_set_rootfs(struct run_opts *o, const char *arg, struct mst_err *err)
+{
+	char *path = realpath(arg, NULL);
+
+	/* mstatd resolves paths from its own working directory, so the client
+	 * sends an absolute one. */
+	if (!path)
+		return err_set(err, errno, "invalid value \"%s\" for --rootfs", arg);
+	free(o->rootfs);
+	o->rootfs = path;
+	return 0;
+}
+
+/* Applies one option that takes a value. */
+static int run_apply(struct run_opts *o, int c, const char *arg, struct mst_err *err)
+{
+	switch (c) {
+	case OPT_NAME:
+		o->name = arg[0] ? arg : NULL;
+		return 0;
+	case 'm':
+		return run_parse_size(arg, 'm', &o->memory, err);
+	case OPT_MEMORY_SWAP:
+		return run_parse_swap(arg, &o->memory_swap, err);
+	case OPT_CPUS:
+		if (parse_nano(arg, &o->nano_cpus) < 0)
+			return run_bad_value(err, OPT_CPUS, arg,
+					     "expected a number of CPUs such as 0.5 or 2");
+		return 0;
+	case 'c':
+		if (parse_u64_str(arg, &o->cpu_shares) < 0)
+			return run_bad_value(err, 'c', arg,
+					     "expected a relative weight such as 512");
+		return 0;
+	case OPT_PIDS_LIMIT:
+		return run_parse_pids(arg, &o->pids_limit, err);
+	case 'h':
+		o->hostname = arg;
+		return 0;
+	case OPT_ROOTFS:
+		return run_set_rootfs(o, arg, err);
+	case 'e':
+		return run_add_env(o, arg, err);
+	case 'w':
+		if (arg[0] != '/')
+			return run_bad_value(err, 'w', arg,
+					     "the working directory must be an absolute path");
+		o->workdir = arg;
+		return 0;
+	case OPT_NETWORK:
+		if (strcmp(arg, "none") != 0 && strcmp(arg, "host") != 0)
+			return run_bad_value(err, OPT_NETWORK, arg, "expected none or host");
+		o->network = arg;
+		return 0;
+	}
+	return err_setx(err, EINVAL, "internal error: unhandled option %d", c);
+}
+
+int run_opts_parse(int argc, char **argv, struct run_opts *ret, struct mst_err *err)
+{
+	struct run_opts o = { 0 };
+	int c, r = 0;
+
+	optind = 0; /* glibc: rescan from argv[1] with fresh state */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, run_short_options, run_long_options, NULL)) != -1) {
+		if (c == '?' || c == ':')
+			r = cli_getopt_error(c, argv, run_long_options, err);
+		else if (c == 'd')
+			o.detach = true;
+		else if (c == OPT_RM)
+			o.auto_remove = true;
+		else if (c == OPT_HELP)
+			o.help = true;
+		else
+			r = run_apply(&o, c, optarg, err);
+		if (r < 0)
+			goto fail;
+	}
+
+	if (o.help) {
+		run_opts_free(&o);
+		*ret = (struct run_opts){ .help = true };
+		return 0;
+	}
+	if (optind >= argc) {
+		r = err_setx(err, EINVAL,
+			     "\"mstat run\" requires a command: mstat run [OPTIONS] [--] COMMAND "
+			     "[ARG...]");
+		goto fail;
+	}
+	if (o.memory_swap > 0 && o.memory == 0) {
+		r = err_setx(err, EINVAL,
+			     "--memory-swap needs --memory: the swap limit is memory plus swap, "
+			     "so set both (or use --memory-swap -1 for unlimited swap)");
+		goto fail;
+	}
+	if (o.memory_swap > 0 && (uint64_t)o.memory_swap < o.memory) {
+		r = err_setx(err, EINVAL,
+			     "--memory-swap (%lld bytes) must not be smaller than --memory (%llu "
+			     "bytes): it is the limit of memory plus swap",
+			     (long long)o.memory_swap, (unsigned long long)o.memory);
+		goto fail;
+	}
+
+	o.command = argv + optind;
+	o.n_command = (size_t)(argc - optind);
+	*ret = o;
+	return 0;
+
+fail:
+	run_opts_free(&o);
+	return r;
+}
+
+void run_opts_free(struct run_opts *o)
+{
+	if (!o)
+		return;
+	for (size_t i = 0; i < o->n_env; i++)
+		free(o->env[i]);
+	free(o->env);
+	free(o->rootfs);
+	o->env = NULL;
+	o->n_env = 0;
+	o->rootfs = NULL;
+}
+
+static json_t *run_string_array(char *const *items, size_t n)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a && i < n; i++) {
+		if (json_array_append_new(a, json_string(items[i])) < 0) {
+			json_decref(a);
+			return NULL;
+		}
+	}
+	return a;
+}
+
+static json_t *run_host_config(const struct run_opts *o)
+{
+	json_t *h = json_object();
+	int bad = !h;
+
+	bad = bad || json_object_set_new(h, "Memory", json_integer((json_int_t)o->memory));
+	bad = bad || json_object_set_new(h, "MemorySwap", json_integer(o->memory_swap));
+	bad = bad || json_object_set_new(h, "NanoCpus", json_integer((json_int_t)o->nano_cpus));
+	bad = bad || json_object_set_new(h, "CpuShares", json_integer((json_int_t)o->cpu_shares));
+	bad = bad || json_object_set_new(h, "PidsLimit", json_integer(o->pids_limit));
+	if (o->network)
+		bad = bad || json_object_set_new(h, "NetworkMode", json_string(o->network));
+	bad = bad || json_object_set_new(h, "AutoRemove", json_boolean(o->auto_remove));
+	if (bad) {
+		json_decref(h);
+		return NULL;
+	}
+	return h;
+}
+
+json_t *run_opts_create_body(const struct run_opts *o)
+{
+	json_t *body = json_object();
+	int bad = !body;
+
+	bad = bad || json_object_set_new(body, "Cmd", run_string_array(o->command, o->n_command));
+	bad = bad || json_object_set_new(body, "Env", run_string_array(o->env, o->n_env));
+	if (o->workdir)
+		bad = bad || json_object_set_new(body, "WorkingDir", json_string(o->workdir));
+	if (o->hostname)
+		bad = bad || json_object_set_new(body, "Hostname", json_string(o->hostname));
+	if (o->rootfs)
+		bad = bad || json_object_set_new(body, "Rootfs", json_string(o->rootfs));
+	bad = bad || json_object_set_new(body, "HostConfig", run_host_config(o));
+	if (bad) {
+		json_decref(body);
+		return NULL;
+	}
+	return body;
+}
+
+const char run_usage[] =
+    "Usage: mstat run [OPTIONS] [--] COMMAND [ARG...]\n"
+    "\n"
+    "Create and start a container, follow its output and exit with its status.\n"
+    "\n"
+    "Options:\n"
+    "  -d, --detach             Start the container in the background and print its ID\n"
+    "      --rm                 Remove the container when it exits\n"
+    "      --name NAME          Container name ([a-zA-Z0-9][a-zA-Z0-9_.-]*)\n"
+    "  -m, --memory SIZE        Memory limit, e.g. 512m or 1.5g (binary units b, k, m, g, t)\n"
+    "      --memory-swap SIZE   Limit of memory plus swap; -1 for unlimited swap\n"
+    "      --cpus N             Number of CPUs, e.g. 0.5 (a CFS quota per 100 ms period)\n"
+    "  -c, --cpu-shares N       Relative CPU weight (cgroup v1 shares, default 1024)\n"
+    "      --pids-limit N       Maximum number of processes; -1 for no limit\n"
+    "  -h, --hostname NAME      Host name inside the container (default: short ID)\n"
+    "      --rootfs DIR         Root directory (default: the host's root, read-only)\n"
+    "  -e, --env KEY[=VALUE]    Set an environment variable; KEY alone copies it from\n"
+    "                           this environment\n"
+    "  -w, --workdir DIR        Working directory inside the container (absolute)\n"
+    "      --network MODE       none (own namespace with lo only) or host\n"
+    "      --help               Print this help\n"
+    "\n"
+    "Without -d, SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1 and SIGUSR2 received by\n"
+    "mstat are sent to the container.\n";

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Options of `mstat run`, parsed and checked as `docker run` does, and the
+ * create request body built from them. Parsing prints nothing: every problem
+ * comes back as a message naming the flag, the value and what is expected.
+ */
+#ifndef MSTAT_CLI_RUN_OPTS_H
+#define MSTAT_CLI_RUN_OPTS_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/err.h"
+
+struct run_opts {
+	bool help;	     /* --help was given; nothing else is filled */
+	bool detach;	     /* -d: print the id instead of following the container */
+	bool auto_remove;    /* --rm */
+	const char *name;    /* NULL lets mstatd choose */
+	uint64_t memory;     /* bytes; 0 = no limit */
+	int64_t memory_swap; /* memory plus swap in bytes; 0 = unset, -1 = unlimited swap */
+	uint64_t nano_cpus;  /* CPUs in billionths; 0 = no quota */
+	uint64_t cpu_shares; /* 0 = default */
+	int64_t pids_limit;  /* 0 = unset, -1 = unlimited */
+	const char *hostname;
+	char *rootfs; /* absolute path, or NULL for the host's root */
+	const char *workdir;
+	const char *network; /* "none", "host", or NULL for mstatd's default */
+	char **env;	     /* KEY=VALUE strings, n_env of them */
+	size_t n_env;
+	char **command; /* points into argv; n_command >= 1 */
+	size_t n_command;
+};
+
+/*
+ * Parses `run` arguments; argv[0] is the subcommand name. Options stop at the
+ * first argument that is not an option or after "--". `-e KEY` takes the
+ * value from this process's environment and is dropped when KEY is unset,
+ * as docker does. Returns 0, or -EINVAL with a message.
+ */
+int run_opts_parse(int argc, char **argv, struct run_opts *ret, struct mst_err *err);
+
+void run_opts_free(struct run_opts *o); /* accepts NULL */
+
+/* Builds the body of POST /v1/containers/create. Returns a new reference or
+ * NULL when out of memory. */
+json_t *run_opts_create_body(const struct run_opts *o);
+
+/* Usage text of `mstat run`. */
+extern const char run_usage[];
+
+#endif
