@@ -25,6 +25,7 @@ struct pipeline_target {
 	size_t n_slots;
 	struct sample cur, prev;
 	bool has_cur, has_prev;
+	bool retired;  /* collectors closed; cur is the final sample */
 	uint64_t host_cpu_ns_cur, host_cpu_ns_prev;
 };
 
@@ -59,12 +60,18 @@ struct pipeline *pipeline_new(const struct cg_layout *layout)
 	return p;
 }
 
+static void target_close_collectors(struct pipeline_target *t)
+{
+	for (size_t i = 0; i < t->n_slots; i++)
+		t->slots[i].collector->close(t->slots[i].state);
+	t->n_slots = 0;
+}
+
 static void target_free(struct pipeline_target *t)
 {
 	if (!t)
 		return;
-	for (size_t i = 0; i < t->n_slots; i++)
-		t->slots[i].collector->close(t->slots[i].state);
+	target_close_collectors(t);
 	free(t->slots);
 	snapshot_meta_free(&t->meta);
 	cg_paths_free(&t->cgroup);
@@ -80,6 +87,8 @@ void pipeline_free(struct pipeline *p)
 	free(p->targets);
 	free(p);
 }
+
+static int target_collect(struct pipeline_target *t, bool final, unsigned *errors);
 
 static ssize_t target_index(const struct pipeline *p, const char *id)
 {
@@ -212,6 +221,37 @@ int pipeline_remove_target(struct pipeline *p, const char *id)
 	return 0;
 }
 
+int pipeline_retire_target(struct pipeline *p, const char *id)
+{
+	ssize_t i = target_index(p, id);
+	unsigned errors = 0;
+	uint64_t host_cpu_ns;
+	unsigned online_cpus;
+
+	if (i < 0)
+		return -ENOENT;
+	struct pipeline_target *t = p->targets[i];
+	if (t->retired)
+		return 0;
+
+	/* A cgroup that is already gone keeps the sample of the last pass. */
+	if (target_collect(t, true, &errors) == 0 &&
+	    host_read_cpu(p->layout.proc_root, &host_cpu_ns, &online_cpus) == 0) {
+		t->host_cpu_ns_prev = t->host_cpu_ns_cur;
+		t->host_cpu_ns_cur = host_cpu_ns;
+	}
+	target_close_collectors(t);
+	if (!t->has_cur) {
+		target_remove_at(p, (size_t)i);
+		return 0;
+	}
+	/* No rates for a target that no longer runs. */
+	t->prev = t->cur;
+	t->host_cpu_ns_prev = t->host_cpu_ns_cur;
+	t->retired = true;
+	return 0;
+}
+
 size_t pipeline_n_targets(const struct pipeline *p)
 {
 	return p->n_targets;
@@ -284,8 +324,10 @@ static void sample_set_totals(struct sample *s)
 
 /* Runs every collector of t into a new sample, which becomes t->cur. Returns
  * -ENODEV or -ENOENT when the cgroup vanished, and counts other failures in
- * *errors. */
-static int target_collect(struct pipeline_target *t, unsigned *errors)
+ * *errors. A final pass (the container has exited) keeps what the other
+ * collectors read when one finds its files gone, since the network
+ * namespace ends before the cgroup is removed. */
+static int target_collect(struct pipeline_target *t, bool final, unsigned *errors)
 {
 	struct sample next;
 
@@ -296,9 +338,9 @@ static int target_collect(struct pipeline_target *t, unsigned *errors)
 	for (size_t i = 0; i < t->n_slots; i++) {
 		int r = t->slots[i].collector->collect(t->slots[i].state, &next);
 
-		if (is_vanished(r))
+		if (is_vanished(r) && !final)
 			return r;
-		if (r < 0)
+		if (r < 0 && !is_vanished(r))
 			(*errors)++;
 	}
 	sample_set_working_set(&next);
@@ -353,7 +395,11 @@ int pipeline_collect(struct pipeline *p, struct snapshot **ret)
 	for (size_t i = 0; i < p->n_targets;) {
 		struct pipeline_target *t = p->targets[i];
 
-		if (is_vanished(target_collect(t, &errors))) {
+		if (t->retired) {
+			i++;
+			continue;
+		}
+		if (is_vanished(target_collect(t, false, &errors))) {
 			target_remove_at(p, i);
 			continue;
 		}

@@ -26,6 +26,12 @@ int pipeline_add_target(struct pipeline *p, const struct snapshot_meta *meta,
 /* Replaces the metadata of a target (a state change); -ENOENT when unknown. */
 int pipeline_update_meta(struct pipeline *p, const struct snapshot_meta *meta);
 
+/* Collects a target one last time, then closes its collectors and keeps its
+ * final sample in every later snapshot, unchanged, until it is removed: an
+ * exited container's counters (an OOM kill, the bytes it wrote) stay
+ * visible after its cgroup is gone. -ENOENT when unknown. */
+int pipeline_retire_target(struct pipeline *p, const char *id);
+
 /* Removes a target by id; -ENOENT when unknown. */
 int pipeline_remove_target(struct pipeline *p, const char *id);
 

@@ -8,20 +8,21 @@ start_agent
 id=$(mstat run -d --name gone -- sleep 300)
 mstat run -d --name stays -- sleep 300 >/dev/null
 seen() {
-	metrics | grep -q 'name="gone"'
+	has_series 'name="gone"'
 }
 wait_for 10 seen || fail "gone never appeared on /metrics"
 cgpath=$(mstat inspect --format '{{.Mstat.CgroupPath}}' gone)
 [ -n "$cgpath" ] || fail "no cgroup path in inspect"
-api GET "/v1/stats?stream=false" | jq -r .name | grep -qx /gone || fail "gone is not in the stats stream"
+names=$(api GET "/v1/stats?stream=false" | jq -r .name)
+grep -qx /gone <<<"$names" || fail "gone is not in the stats stream"
 pass "running container is on /metrics and in the stream"
 
 mstat rm -f gone >/dev/null
-metrics | grep -q 'name="gone"' && fail "gone is still on /metrics after rm"
-metrics | grep -q 'name="stays"' || fail "stays vanished from /metrics"
+has_series 'name="gone"' && fail "gone is still on /metrics after rm"
+has_series 'name="stays"' || fail "stays vanished from /metrics"
 names=$(api GET "/v1/stats?stream=false" | jq -r .name)
-echo "$names" | grep -qx /gone && fail "gone is still in the stats stream"
-echo "$names" | grep -qx /stays || fail "stays is not in the stats stream"
+grep -qx /gone <<<"$names" && fail "gone is still in the stats stream"
+grep -qx /stays <<<"$names" || fail "stays is not in the stats stream"
 for d in /sys/fs/cgroup/*/; do
 	[ -d "$d$cgpath" ] && fail "cgroup $d$cgpath still exists"
 done

@@ -91,22 +91,32 @@ api() {
 		"http://mstat$path" "$@"
 }
 
+# Prints /metrics. Readers that stop early (grep -q) must read a copy, so
+# that curl does not fail on a closed pipe under pipefail.
 metrics() {
 	curl -sS --fail --max-time 10 "http://127.0.0.1:$PORT/metrics"
+}
+
+# has_series PATTERN: true when a /metrics line matches the extended regex.
+has_series() {
+	local text
+	text=$(metrics) || return 2
+	grep -Eq -- "$1" <<<"$text"
 }
 
 # Prints the value of the first series whose line starts with the given
 # metric name and contains every given label matcher (name="value").
 metric_value() {
-	local name=$1
+	local name=$1 text
 	shift
-	metrics | awk -v name="$name" -v want="$*" '
+	text=$(metrics) || return 1
+	echo "$text" | awk -v name="$name" -v want="$*" '
 		BEGIN { n = split(want, w, " ") }
 		$0 ~ "^" name "[{ ]" {
 			ok = 1
 			for (i = 1; i <= n; i++) if (index($0, w[i]) == 0) ok = 0
 			if (ok) { print $NF; exit }
-		}'
+		}' || true
 }
 
 # wait_for SECONDS COMMAND...: retries COMMAND every 0.2 s until it succeeds.

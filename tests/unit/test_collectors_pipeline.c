@@ -629,7 +629,47 @@ static void test_host_files(void)
 	env_close();
 }
 
+/* A retired target keeps its final sample, unchanged, until it is removed. */
+static void test_pipeline_retire(void)
+{
+	struct mst_err err = { 0 };
+	struct snapshot *snap;
+
+	env_open("v2-tree");
+	struct pipeline *p = pipeline_new(&env.layout);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	struct snapshot_meta m = meta_of("/mstat-test", "done", NULL);
+	CU_ASSERT_EQUAL_FATAL(pipeline_add_target(p, &m, &env.paths, 0, &err), 0);
+	CU_ASSERT_EQUAL_FATAL(pipeline_collect(p, &snap), 0);
+	snapshot_unref(snap);
+
+	/* The final collection reads what the files hold at exit. */
+	fixture_rewrite(env.dir, "v2-tree/mstat-test/memory.events",
+			"low 0\nhigh 3\nmax 2\noom 2\noom_kill 2\n");
+	CU_ASSERT_EQUAL(pipeline_retire_target(p, "/mstat-test"), 0);
+	fixture_rewrite(env.dir, "v2-tree/mstat-test/memory.events",
+			"low 0\nhigh 3\nmax 2\noom 9\noom_kill 9\n");
+
+	CU_ASSERT_EQUAL_FATAL(pipeline_collect(p, &snap), 0);
+	CU_ASSERT_EQUAL_FATAL(snap->n_entries, 1);
+	CU_ASSERT_EQUAL(value_of(&snap->entries[0].cur, SAMPLE_MEM_OOM_KILL), 2);
+	CU_ASSERT_FALSE(snap->entries[0].derived.cpu_percent_valid);
+	CU_ASSERT_FALSE(snap->entries[0].derived.rates_valid);
+	snapshot_unref(snap);
+
+	CU_ASSERT_EQUAL(pipeline_retire_target(p, "/mstat-test"), 0);
+	CU_ASSERT_EQUAL(pipeline_retire_target(p, "/unknown"), -ENOENT);
+	CU_ASSERT_EQUAL(pipeline_remove_target(p, "/mstat-test"), 0);
+	CU_ASSERT_EQUAL_FATAL(pipeline_collect(p, &snap), 0);
+	CU_ASSERT_EQUAL(snap->n_entries, 0);
+	snapshot_unref(snap);
+
+	pipeline_free(p);
+	env_close();
+}
+
 static const struct cunit_test tests[] = {
+	{ "pipeline retire target", test_pipeline_retire },
 	{ "registry", test_registry },
 	{ "pipeline v1 passes", test_pipeline_v1_passes },
 	{ "pipeline bad files", test_pipeline_bad_files },

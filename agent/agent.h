@@ -1,0 +1,174 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * mstatd's state and the functions that share it. The main thread owns
+ * struct agent and every container in it; HTTP threads see only struct
+ * api_server (the command queue, the published state and the metrics cache)
+ * and never touch the container table.
+ */
+#ifndef MSTAT_AGENT_AGENT_H
+#define MSTAT_AGENT_AGENT_H
+
+#include <limits.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "agent/cmdq.h"
+#include "agent/config.h"
+#include "agent/pub.h"
+#include "agent/record.h"
+#include "collectors/pipeline.h"
+#include "common/cglayout.h"
+#include "common/log.h"
+#include "runtime/cgroup.h"
+
+struct container;
+
+enum loop_source_kind {
+	LOOP_SOURCE_TIMER,
+	LOOP_SOURCE_SIGNAL,
+	LOOP_SOURCE_COMMANDS,
+	LOOP_SOURCE_PIDFD,
+	LOOP_SOURCE_OOM,
+	LOOP_SOURCE_STDOUT,
+	LOOP_SOURCE_STDERR,
+	_LOOP_SOURCE_MAX,
+};
+
+/* The object that an epoll event's data points at. */
+struct loop_source {
+	enum loop_source_kind kind;
+	int fd;                 /* -1 when closed */
+	struct container *container;
+};
+
+struct container {
+	struct ctr_record rec;
+	char *state_dir;                 /* <state-dir>/containers/<id> */
+	struct rt_cgroup *cgroup;        /* from start until the cgroup is removed */
+	char *target_id;                 /* pipeline target (cgroup path) until removal */
+	struct loop_source pidfd;        /* the init's pidfd while running */
+	struct loop_source oom;          /* ops->oom_watch_open() while running */
+	struct loop_source output[2];    /* read ends of the stdout and stderr pipes */
+	int log_fd;                      /* output.log, open while a pipe is */
+	uint64_t stop_deadline_ns;       /* CLOCK_MONOTONIC; 0 = no stop in progress */
+	unsigned stop_timeout_s;
+	bool remove_after_exit;          /* a forced remove is waiting for the exit */
+	unsigned cgroup_remove_tries;    /* failed removals of an exited container's cgroup */
+	struct api_cmd *pending;         /* wait, stop and remove replies due at exit */
+};
+
+/* The /metrics text of one snapshot generation, shared by every scrape of it. */
+struct metrics_text {
+	atomic_uint refcount;
+	uint64_t generation;
+	char *data;
+	size_t len;
+};
+
+/* The part of the agent that HTTP threads use; every member is thread-safe or
+ * read-only. */
+struct api_server {
+	const struct agent_config *config;  /* read-only after start-up */
+	struct cmdq *commands;
+	struct agent_pub *pub;
+	pthread_mutex_t metrics_mu;         /* guards metrics */
+	struct metrics_text *metrics;
+	atomic_ullong scrapes;
+};
+
+struct agent_http;
+
+struct agent {
+	const struct agent_config *config;
+	struct cg_layout layout;
+	const struct cg_ops *ops;
+	struct cg_paths parent;              /* containers' parent cgroup */
+	bool parent_ready;
+	bool parent_created[_CG_CTRL_MAX];   /* directories mstatd created, removed at exit */
+	struct pipeline *pipeline;
+	char containers_dir[PATH_MAX];       /* <state-dir>/containers */
+
+	struct container **containers;
+	size_t n_containers, cap_containers;
+	struct container **graveyard;        /* removed this loop turn, freed after it */
+	size_t n_graveyard, cap_graveyard;
+	bool view_dirty;
+
+	int epoll_fd;
+	struct loop_source timer, signals, command_source;
+	struct cmdq commands;
+	struct agent_pub pub;
+	struct api_server api;
+	bool shared_ready;                   /* commands, pub and api are initialised */
+	struct agent_http *http;
+
+	bool shutting_down;
+	uint64_t shutdown_deadline_ns;       /* CLOCK_MONOTONIC */
+	struct log_ratelimit collect_rl;
+	struct log_ratelimit cgroup_rl;
+};
+
+/* Clocks, in nanoseconds. */
+uint64_t agent_now_real(void);
+uint64_t agent_now_mono(void);
+
+/* Container table (table.c). */
+int agent_table_add(struct agent *a, struct container *c);
+void agent_table_remove(struct agent *a, struct container *c);  /* to the graveyard */
+void agent_graveyard_flush(struct agent *a);
+struct container *agent_table_find(struct agent *a, const char *key, int *ret_error);
+struct container *agent_table_find_name(struct agent *a, const char *name);
+int agent_publish_view(struct agent *a);
+
+/* Runs a collection pass and publishes its snapshot. */
+void agent_collect(struct agent *a);
+
+/* Publishes the container list and a fresh snapshot at once, so that a
+ * client that gets a reply (wait, rm) and then reads inspect, /metrics or
+ * the stats sees the change it was told about. */
+void agent_publish_now(struct agent *a);
+struct container *container_new(void);  /* every descriptor -1 */
+void container_free(struct container *c);
+size_t agent_n_running(const struct agent *a);
+
+/* Supervisor (supervisor.c, lifecycle.c, output.c). */
+void sup_handle_command(struct agent *a, struct api_cmd *cmd);
+int sup_start(struct agent *a, struct container *c, struct mst_err *err);
+void sup_stop(struct agent *a, struct container *c, unsigned timeout_s);
+void sup_signal(struct agent *a, struct container *c, int sig);
+void sup_on_pidfd(struct agent *a, struct container *c);
+void sup_finish_exit(struct agent *a, struct container *c, int exit_code);
+void sup_update_target_meta(struct agent *a, struct container *c);
+void sup_drop_target(struct agent *a, struct container *c);
+void sup_on_oom(struct agent *a, struct container *c);
+void sup_on_output(struct agent *a, struct loop_source *src);
+void sup_check_deadlines(struct agent *a, uint64_t now_mono);
+int sup_next_deadline_ms(const struct agent *a, uint64_t now_mono);
+void sup_retry_cgroup_removal(struct agent *a);
+int sup_remove(struct agent *a, struct container *c);
+int sup_write_state(struct agent *a, struct container *c);
+void sup_load_state(struct agent *a);
+void sup_reply_pending(struct agent *a, struct container *c);
+int sup_watch(struct agent *a, struct loop_source *src, int fd);
+void sup_unwatch(struct agent *a, struct loop_source *src);
+
+/* Main loop (loop.c). */
+int agent_loop_run(struct agent *a);
+
+/* Metrics cache (metrics.c): the text for the newest snapshot, rendered once
+ * per generation. Returns a new reference or NULL. */
+struct metrics_text *api_metrics_get(struct api_server *s);
+void metrics_text_unref(struct metrics_text *m);
+
+/* HTTP listeners (http.c). */
+int agent_http_start(struct agent *a, struct mst_err *err);
+void agent_http_quiesce(struct agent *a);  /* stops accepting connections */
+void agent_http_stop(struct agent *a);     /* joins the connection threads */
+
+/* Set by CMake from the project version. */
+#ifndef MSTAT_VERSION
+#define MSTAT_VERSION "unknown"
+#endif
+
+#endif

@@ -1,0 +1,419 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Conversions between container records and the Docker-shaped JSON of the
+ * API. Field names follow Docker's Engine API so that existing scripts read
+ * them; mstat's own additions sit under "Mstat".
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "agent/api_json.h"
+
+static const char *json_type_name(const json_t *v)
+{
+	switch (json_typeof(v)) {
+	case JSON_OBJECT:
+		return "an object";
+	case JSON_ARRAY:
+		return "an array";
+	case JSON_STRING:
+		return "a string";
+	case JSON_INTEGER:
+		return "an integer";
+	case JSON_REAL:
+		return "a fraction";
+	case JSON_TRUE:
+	case JSON_FALSE:
+		return "a boolean";
+	case JSON_NULL:
+		return "null";
+	}
+	return "unknown";
+}
+
+static int wrong_type(const char *field, const char *expected, const json_t *v,
+		      struct mst_err *err)
+{
+	return err_setx(err, EINVAL, "invalid field '%s': expected %s, got %s", field, expected,
+			json_type_name(v));
+}
+
+/* Reads an optional array of strings; absent or null leaves *ret NULL. */
+static int get_strv(json_t *obj, const char *key, const char *field, char ***ret,
+		    struct mst_err *err)
+{
+	json_t *arr = json_object_get(obj, key), *item;
+	size_t i;
+	char **v;
+
+	if (!arr || json_is_null(arr)) {
+		*ret = NULL;
+		return 0;
+	}
+	if (!json_is_array(arr))
+		return wrong_type(field, "an array of strings", arr, err);
+
+	json_array_foreach(arr, i, item)
+		if (!json_is_string(item))
+			return err_setx(err, EINVAL,
+					"invalid field '%s': element %zu is %s, expected a string",
+					field, i, json_type_name(item));
+
+	v = calloc(json_array_size(arr) + 1, sizeof(*v));
+	if (!v)
+		return err_set(err, ENOMEM, "%s", field);
+	json_array_foreach(arr, i, item) {
+		v[i] = strdup(json_string_value(item));
+		if (!v[i]) {
+			for (size_t j = 0; j < i; j++)
+				free(v[j]);
+			free(v);
+			return err_set(err, ENOMEM, "%s", field);
+		}
+	}
+	*ret = v;
+	return 0;
+}
+
+/* Reads an optional string; absent, null or "" leaves *ret NULL. */
+static int get_string(json_t *obj, const char *key, const char *field, char **ret,
+		      struct mst_err *err)
+{
+	json_t *v = json_object_get(obj, key);
+
+	*ret = NULL;
+	if (!v || json_is_null(v))
+		return 0;
+	if (!json_is_string(v))
+		return wrong_type(field, "a string", v, err);
+	if (json_string_length(v) == 0)
+		return 0;
+	*ret = strdup(json_string_value(v));
+	if (!*ret)
+		return err_set(err, ENOMEM, "%s", field);
+	return 0;
+}
+
+/* Reads an optional integer of at least min; absent or null leaves *ret 0. */
+static int get_int(json_t *obj, const char *key, const char *field, long long min,
+		   long long *ret, struct mst_err *err)
+{
+	json_t *v = json_object_get(obj, key);
+
+	*ret = 0;
+	if (!v || json_is_null(v))
+		return 0;
+	if (!json_is_integer(v))
+		return wrong_type(field, "an integer", v, err);
+	if (json_integer_value(v) < min)
+		return err_setx(err, EINVAL, "invalid field '%s': %lld is below the minimum %lld",
+				field, (long long)json_integer_value(v), min);
+	*ret = json_integer_value(v);
+	return 0;
+}
+
+static int get_network(json_t *host, struct rt_spec *spec, struct mst_err *err)
+{
+	json_t *v = json_object_get(host, "NetworkMode");
+	const char *mode;
+
+	spec->network = RT_NET_NONE;
+	if (!v || json_is_null(v))
+		return 0;
+	if (!json_is_string(v))
+		return wrong_type("HostConfig.NetworkMode", "a string", v, err);
+
+	mode = json_string_value(v);
+	if (mode[0] == '\0' || strcmp(mode, "default") == 0)
+		return 0;
+	if (rt_network_from_string(mode, &spec->network) < 0)
+		return err_setx(err, EINVAL,
+				"invalid field 'HostConfig.NetworkMode': '%s' is not supported, "
+				"use 'none' or 'host'",
+				mode);
+	return 0;
+}
+
+static int get_host_config(json_t *body, struct rt_spec *spec, bool *ret_auto_remove,
+			   struct mst_err *err)
+{
+	json_t *host = json_object_get(body, "HostConfig"), *auto_remove;
+	long long memory, swap, nano_cpus, shares, pids;
+
+	*ret_auto_remove = false;
+	if (!host || json_is_null(host))
+		return 0;
+	if (!json_is_object(host))
+		return wrong_type("HostConfig", "an object", host, err);
+
+	if (get_int(host, "Memory", "HostConfig.Memory", 0, &memory, err) < 0 ||
+	    get_int(host, "MemorySwap", "HostConfig.MemorySwap", -1, &swap, err) < 0 ||
+	    get_int(host, "NanoCpus", "HostConfig.NanoCpus", 0, &nano_cpus, err) < 0 ||
+	    get_int(host, "CpuShares", "HostConfig.CpuShares", 0, &shares, err) < 0 ||
+	    get_int(host, "PidsLimit", "HostConfig.PidsLimit", -1, &pids, err) < 0)
+		return -EINVAL;
+	spec->limits.memory = (uint64_t)memory;
+	spec->limits.memory_swap = swap;
+	spec->limits.nano_cpus = (uint64_t)nano_cpus;
+	spec->limits.cpu_shares = (uint64_t)shares;
+	spec->limits.pids_limit = pids;
+
+	if (get_network(host, spec, err) < 0)
+		return -EINVAL;
+
+	auto_remove = json_object_get(host, "AutoRemove");
+	if (auto_remove && !json_is_null(auto_remove)) {
+		if (!json_is_boolean(auto_remove))
+			return wrong_type("HostConfig.AutoRemove", "a boolean", auto_remove, err);
+		*ret_auto_remove = json_is_true(auto_remove);
+	}
+	return 0;
+}
+
+int api_spec_from_json(json_t *body, struct rt_spec *ret_spec, bool *ret_auto_remove,
+		       struct mst_err *err)
+{
+	struct rt_spec spec = { 0 };
+	bool auto_remove;
+
+	if (!json_is_object(body))
+		return wrong_type("body", "an object", body, err);
+
+	if (get_strv(body, "Cmd", "Cmd", &spec.argv, err) < 0)
+		goto fail;
+	if (!spec.argv || !spec.argv[0]) {
+		err_setx(err, EINVAL, "missing field 'Cmd': give the command as an array of strings");
+		goto fail;
+	}
+	if (get_strv(body, "Env", "Env", &spec.env, err) < 0 ||
+	    get_string(body, "WorkingDir", "WorkingDir", &spec.cwd, err) < 0 ||
+	    get_string(body, "Hostname", "Hostname", &spec.hostname, err) < 0 ||
+	    get_string(body, "Rootfs", "Rootfs", &spec.rootfs, err) < 0 ||
+	    get_host_config(body, &spec, &auto_remove, err) < 0)
+		goto fail;
+
+	*ret_spec = spec;
+	*ret_auto_remove = auto_remove;
+	return 0;
+
+fail:
+	ctr_spec_free(&spec);
+	return -EINVAL;
+}
+
+static json_t *strv_to_json(char *const *v)
+{
+	json_t *arr = json_array();
+
+	if (!arr)
+		return NULL;
+	for (size_t i = 0; v && v[i]; i++)
+		if (json_array_append_new(arr, json_string(v[i])) < 0) {
+			json_decref(arr);
+			return NULL;
+		}
+	return arr;
+}
+
+static json_t *string_or_empty(const char *s)
+{
+	return json_string(s ? s : "");
+}
+
+static json_t *host_config_to_json(const struct rt_spec *spec, bool auto_remove)
+{
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:s, s:b}",
+			 "Memory", (json_int_t)spec->limits.memory,
+			 "MemorySwap", (json_int_t)spec->limits.memory_swap,
+			 "NanoCpus", (json_int_t)spec->limits.nano_cpus,
+			 "CpuShares", (json_int_t)spec->limits.cpu_shares,
+			 "PidsLimit", (json_int_t)spec->limits.pids_limit,
+			 "NetworkMode", rt_network_to_string(spec->network),
+			 "AutoRemove", auto_remove);
+}
+
+json_t *api_spec_to_json(const struct rt_spec *spec, bool auto_remove)
+{
+	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}",
+			 "Cmd", strv_to_json(spec->argv),
+			 "Env", strv_to_json(spec->env),
+			 "WorkingDir", string_or_empty(spec->cwd),
+			 "Hostname", string_or_empty(spec->hostname),
+			 "Rootfs", string_or_empty(spec->rootfs),
+			 "HostConfig", host_config_to_json(spec, auto_remove));
+}
+
+void api_format_time(uint64_t ns, char *buf, size_t size)
+{
+	time_t seconds = (time_t)(ns / 1000000000ULL);
+	struct tm tm;
+	char date[32];
+
+	if (ns == 0 || !gmtime_r(&seconds, &tm)) {
+		snprintf(buf, size, "0001-01-01T00:00:00Z");
+		return;
+	}
+	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf, size, "%s.%09lluZ", date, (unsigned long long)(ns % 1000000000ULL));
+}
+
+static json_t *time_to_json(uint64_t ns)
+{
+	char buf[64];
+
+	api_format_time(ns, buf, sizeof(buf));
+	return json_string(buf);
+}
+
+static json_t *state_to_json(const struct ctr_record *r)
+{
+	return json_pack("{s:s, s:b, s:b, s:b, s:b, s:b, s:i, s:i, s:s, s:o, s:o}",
+			 "Status", ctr_status_to_string(r->status),
+			 "Running", r->status == CTR_STATUS_RUNNING,
+			 "Paused", 0,
+			 "Restarting", 0,
+			 "OOMKilled", r->oom_killed,
+			 "Dead", r->status == CTR_STATUS_DEAD,
+			 "Pid", (int)r->pid,
+			 "ExitCode", r->exit_code,
+			 "Error", r->error ? r->error : "",
+			 "StartedAt", time_to_json(r->started_ns),
+			 "FinishedAt", time_to_json(r->finished_ns));
+}
+
+static json_t *config_to_json(const struct ctr_record *r)
+{
+	char short_id[13];
+
+	snprintf(short_id, sizeof(short_id), "%.12s", r->spec.id);
+	return json_pack("{s:s, s:o, s:o, s:s}",
+			 "Hostname", r->spec.hostname ? r->spec.hostname : short_id,
+			 "Env", strv_to_json(r->spec.env),
+			 "Cmd", strv_to_json(r->spec.argv),
+			 "WorkingDir", r->spec.cwd ? r->spec.cwd : "");
+}
+
+json_t *api_json_inspect(const struct ctr_record *r)
+{
+	char name[RT_NAME_MAX + 1];
+	const char *path = r->spec.argv && r->spec.argv[0] ? r->spec.argv[0] : "";
+	char *const *args = r->spec.argv && r->spec.argv[0] ? r->spec.argv + 1 : NULL;
+
+	snprintf(name, sizeof(name), "/%s", r->spec.name);
+	return json_pack("{s:s, s:s, s:o, s:s, s:o, s:o, s:o, s:o, s:{s:o, s:I, s:s}}",
+			 "Id", r->spec.id,
+			 "Name", name,
+			 "Created", time_to_json(r->created_ns),
+			 "Path", path,
+			 "Args", strv_to_json(args),
+			 "State", state_to_json(r),
+			 "HostConfig", host_config_to_json(&r->spec, r->auto_remove),
+			 "Config", config_to_json(r),
+			 "Mstat",
+			 "CgroupPath", r->cgroup_path ? json_string(r->cgroup_path) : json_null(),
+			 "OOMKillCount", (json_int_t)r->oom_kill_count,
+			 "Rootfs", r->spec.rootfs ? r->spec.rootfs : "");
+}
+
+void api_format_duration(uint64_t s, char *buf, size_t size)
+{
+	const uint64_t minute = 60, hour = 60 * minute, day = 24 * hour;
+
+	if (s < 1)
+		snprintf(buf, size, "Less than a second");
+	else if (s == 1)
+		snprintf(buf, size, "1 second");
+	else if (s < minute)
+		snprintf(buf, size, "%llu seconds", (unsigned long long)s);
+	else if (s < 2 * minute)
+		snprintf(buf, size, "About a minute");
+	else if (s < hour)
+		snprintf(buf, size, "%llu minutes", (unsigned long long)(s / minute));
+	else if (s < 2 * hour)
+		snprintf(buf, size, "About an hour");
+	else if (s < 2 * day)
+		snprintf(buf, size, "%llu hours", (unsigned long long)(s / hour));
+	else if (s < 14 * day)
+		snprintf(buf, size, "%llu days", (unsigned long long)(s / day));
+	else if (s < 90 * day)
+		snprintf(buf, size, "%llu weeks", (unsigned long long)(s / (7 * day)));
+	else if (s < 730 * day)
+		snprintf(buf, size, "%llu months", (unsigned long long)(s / (30 * day)));
+	else
+		snprintf(buf, size, "%llu years", (unsigned long long)(s / (365 * day)));
+}
+
+static void format_list_status(const struct ctr_record *r, uint64_t now_ns, char *buf,
+			       size_t size)
+{
+	char since[48];
+	uint64_t from = r->status == CTR_STATUS_RUNNING ? r->started_ns : r->finished_ns;
+	uint64_t seconds = now_ns > from ? (now_ns - from) / 1000000000ULL : 0;
+
+	api_format_duration(seconds, since, sizeof(since));
+	switch (r->status) {
+	case CTR_STATUS_RUNNING:
+		snprintf(buf, size, "Up %s", since);
+		break;
+	case CTR_STATUS_EXITED:
+		snprintf(buf, size, "Exited (%d) %s ago", r->exit_code, since);
+		break;
+	case CTR_STATUS_CREATED:
+		snprintf(buf, size, "Created");
+		break;
+	case CTR_STATUS_REMOVING:
+		snprintf(buf, size, "Removal In Progress");
+		break;
+	default:
+		snprintf(buf, size, "Dead");
+		break;
+	}
+}
+
+static char *join_command(char *const *argv)
+{
+	size_t len = 1;
+	char *s;
+
+	for (size_t i = 0; argv && argv[i]; i++)
+		len += strlen(argv[i]) + 1;
+	s = calloc(1, len);
+	if (!s)
+		return NULL;
+	for (size_t i = 0; argv && argv[i]; i++) {
+		if (i > 0)
+			strcat(s, " ");
+		strcat(s, argv[i]);
+	}
+	return s;
+}
+
+json_t *api_json_list_entry(const struct ctr_record *r, uint64_t now_ns)
+{
+	char name[RT_NAME_MAX + 1], status[96];
+	char *command = join_command(r->spec.argv);
+	json_t *entry;
+
+	if (!command)
+		return NULL;
+	snprintf(name, sizeof(name), "/%s", r->spec.name);
+	format_list_status(r, now_ns, status, sizeof(status));
+
+	entry = json_pack("{s:s, s:[s], s:s, s:I, s:s, s:s}",
+			  "Id", r->spec.id,
+			  "Names", name,
+			  "Command", command,
+			  "Created", (json_int_t)(r->created_ns / 1000000000ULL),
+			  "State", ctr_status_to_string(r->status),
+			  "Status", status);
+	free(command);
+	return entry;
+}
+
+json_t *api_json_message(const char *msg)
+{
+	return json_pack("{s:s}", "message", msg);
+}

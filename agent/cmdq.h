@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The command queue between HTTP threads and the main loop. An HTTP thread
+ * submits a command and blocks until the main loop replies. The main loop
+ * wakes on an eventfd, takes every queued command and replies to each, at
+ * once or later (wait, stop). Between take and reply the main loop owns the
+ * command, and after the reply the submitting thread owns it again.
+ */
+#ifndef MSTAT_AGENT_CMDQ_H
+#define MSTAT_AGENT_CMDQ_H
+
+#include <jansson.h>
+#include <pthread.h>
+#include <stdbool.h>
+
+#include "runtime/spec.h"
+
+enum api_cmd_type {
+	API_CMD_CREATE,
+	API_CMD_START,
+	API_CMD_STOP,
+	API_CMD_KILL,
+	API_CMD_WAIT,
+	API_CMD_REMOVE,
+	_API_CMD_MAX,
+};
+
+struct api_cmd {
+	enum api_cmd_type type;
+	char *target;            /* NAME from the path; for create, the requested name or NULL */
+	struct rt_spec spec;     /* create: owned until the main loop moves it into the table */
+	bool auto_remove;        /* create */
+	int signal;              /* kill */
+	unsigned timeout_s;      /* stop */
+	bool force;              /* remove */
+
+	int status;              /* HTTP status of the reply */
+	json_t *reply;           /* reply body or NULL; owned by the submitter after the reply */
+	bool done;
+
+	struct api_cmd *next;    /* the queue, then a container's list of pending replies */
+};
+
+struct cmdq {
+	pthread_mutex_t mu;
+	pthread_cond_t replied;
+	struct api_cmd *head, *tail;
+	int eventfd;             /* readable while commands are queued */
+	bool closed;
+};
+
+int cmdq_init(struct cmdq *q);
+void cmdq_destroy(struct cmdq *q);  /* the queue must be empty */
+
+/* Queues cmd, wakes the main loop and waits for the reply. When the queue is
+ * closed, replies 503 without queueing. */
+void cmdq_call(struct cmdq *q, struct api_cmd *cmd);
+
+/* Takes every queued command (oldest first, linked by next) and clears the
+ * eventfd. Returns NULL when none is queued. */
+struct api_cmd *cmdq_take(struct cmdq *q);
+
+/* Replies to a command taken with cmdq_take(); takes the reference to reply. */
+void cmdq_reply(struct cmdq *q, struct api_cmd *cmd, int status, json_t *reply);
+
+/* Rejects queued and later commands with 503 (shutdown). Commands that the
+ * main loop has taken still need their reply. */
+void cmdq_close(struct cmdq *q);
+
+/* Frees what a command owns, not the command itself; accepts NULL. */
+void api_cmd_clear(struct api_cmd *cmd);
+
+#endif

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Helpers shared by the HTTP handlers: responses, query parameters and the
+ * streaming endpoints. Handlers run in libmicrohttpd's connection threads
+ * and use only struct api_server.
+ */
+#ifndef MSTAT_AGENT_HTTP_H
+#define MSTAT_AGENT_HTTP_H
+
+#include <jansson.h>
+#include <microhttpd.h>
+#include <stdbool.h>
+
+#include "agent/agent.h"
+
+/* Queues a response with status and an optional JSON body (reference taken). */
+enum MHD_Result http_reply_json(struct MHD_Connection *conn, unsigned status, json_t *body);
+
+/* Queues {"message": ...} with status. */
+enum MHD_Result http_reply_error(struct MHD_Connection *conn, unsigned status, const char *fmt,
+				 ...) __attribute__((format(printf, 3, 4)));
+
+/* Reads a boolean query parameter as docker does: "1" or "true" is true, "0",
+ * "false" or "" is false, an absent one is def. Returns -EINVAL otherwise. */
+int http_query_bool(struct MHD_Connection *conn, const char *key, bool def, bool *ret);
+
+/* Streaming endpoints (http_stream.c). */
+enum MHD_Result api_logs(struct api_server *s, struct MHD_Connection *conn, const char *name);
+enum MHD_Result api_container_stats(struct api_server *s, struct MHD_Connection *conn,
+				    const char *name);
+enum MHD_Result api_all_stats(struct api_server *s, struct MHD_Connection *conn);
+enum MHD_Result api_metrics(struct api_server *s, struct MHD_Connection *conn);
+
+/* The read-write API of the unix socket (http_api.c). Returns MHD_NO when the
+ * path is not part of it, so the caller replies 404. */
+enum MHD_Result api_route(struct api_server *s, struct MHD_Connection *conn, const char *method,
+			  const char *url, const char *body, size_t body_len, bool *ret_handled);
+
+#endif

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A container record: the spec and the lifecycle facts that the state file
+ * stores and the API shows. The main loop owns the live records; HTTP threads
+ * read copies in a published view (agent/view.h). Also holds the name and id
+ * lookup shared by both.
+ */
+#ifndef MSTAT_AGENT_RECORD_H
+#define MSTAT_AGENT_RECORD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "runtime/spec.h"
+
+enum ctr_status {
+	CTR_STATUS_CREATED,
+	CTR_STATUS_RUNNING,
+	CTR_STATUS_EXITED,
+	CTR_STATUS_REMOVING,
+	CTR_STATUS_DEAD,
+	_CTR_STATUS_MAX,
+};
+
+struct ctr_record {
+	struct rt_spec spec;       /* owns argv, env, cwd, hostname and rootfs */
+	bool auto_remove;
+	enum ctr_status status;
+	uint64_t created_ns;       /* CLOCK_REALTIME; 0 = never */
+	uint64_t started_ns;
+	uint64_t finished_ns;
+	int exit_code;             /* docker's: the code, or 128 + signal */
+	uint64_t oom_kill_count;   /* OOM kills in the cgroup during the last run */
+	bool oom_killed;           /* oom_kill_count > 0 when the last run ended */
+	pid_t pid;                 /* host PID of the init while running, else 0 */
+	char *cgroup_path;         /* cgroup path while running; NULL otherwise */
+	char *error;               /* why the last start failed; NULL when it did not */
+};
+
+const char *ctr_status_to_string(enum ctr_status s);
+int ctr_status_from_string(const char *s, enum ctr_status *ret);
+
+/* Frees what the spec owns and zeroes it; accepts NULL. */
+void ctr_spec_free(struct rt_spec *spec);
+int ctr_spec_copy(const struct rt_spec *src, struct rt_spec *ret);
+
+void ctr_record_free(struct ctr_record *r);  /* frees the members; accepts NULL */
+int ctr_record_copy(const struct ctr_record *src, struct ctr_record *ret);
+
+/* Replaces *slot with a copy of value (NULL allowed). Returns 0 or -ENOMEM. */
+int ctr_set_string(char **slot, const char *value);
+
+/* Writes 64 random lowercase hex digits and a NUL, from getrandom(2). */
+int ctr_id_generate(char ret[65]);
+
+/* Returns the i-th record of a set (a table or a view). */
+typedef const struct ctr_record *(*ctr_record_at_fn)(const void *set, size_t i);
+
+/*
+ * Finds a container as docker does: an exact full id first, then an exact
+ * name, then a unique id prefix. Returns 0 and the index, -ENOENT when nothing
+ * matches, or -ENOTUNIQ when an id prefix matches several containers.
+ */
+int ctr_lookup(const void *set, size_t n, ctr_record_at_fn at, const char *key,
+	       size_t *ret_index);
+
+#endif

@@ -1,0 +1,342 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The commands of the API, run by the main thread against the container
+ * table: create, start, stop, kill, wait and remove. A command gets its reply
+ * here, or is parked on the container until its exit (wait, stop, a forced
+ * remove).
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "agent/agent.h"
+#include "agent/api_json.h"
+#include "agent/state.h"
+
+static void reply_message(struct agent *a, struct api_cmd *cmd, int status, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void reply_message(struct agent *a, struct api_cmd *cmd, int status, const char *fmt, ...)
+{
+	char msg[MST_ERR_MSG_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	cmdq_reply(&a->commands, cmd, status, api_json_message(msg));
+}
+
+/* Finds the container a command names, or replies 404 (unknown) or 400 (an
+ * ambiguous id prefix) and returns NULL. */
+static struct container *find_target(struct agent *a, struct api_cmd *cmd)
+{
+	int error = 0;
+	struct container *c = agent_table_find(a, cmd->target, &error);
+
+	if (c)
+		return c;
+	if (error == -ENOTUNIQ)
+		reply_message(a, cmd, 400, "id prefix '%s' matches several containers; give more digits",
+			      cmd->target);
+	else
+		reply_message(a, cmd, 404, "no such container: %s", cmd->target);
+	return NULL;
+}
+
+static void park(struct container *c, struct api_cmd *cmd)
+{
+	cmd->next = c->pending;
+	c->pending = cmd;
+}
+
+/* Names the container, checks its spec and creates its state directory. */
+static int prepare_container(struct agent *a, struct container *c, const char *name,
+			     struct mst_err *err)
+{
+	char dir[PATH_MAX];
+	int r;
+
+	r = ctr_id_generate(c->rec.spec.id);
+	if (r < 0)
+		return err_set(err, -r, "generating a container id");
+	if (name)
+		snprintf(c->rec.spec.name, sizeof(c->rec.spec.name), "%s", name);
+	else
+		snprintf(c->rec.spec.name, sizeof(c->rec.spec.name), "%.12s", c->rec.spec.id);
+
+	r = rt_spec_validate(&c->rec.spec, err);
+	if (r < 0)
+		return r;
+
+	if (snprintf(dir, sizeof(dir), "%s/%s", a->containers_dir, c->rec.spec.id) >=
+	    (int)sizeof(dir))
+		return err_setx(err, ENAMETOOLONG, "the state directory path is too long");
+	if (mkdir(dir, 0700) < 0)
+		return err_set(err, errno, "creating %s", dir);
+	c->state_dir = strdup(dir);
+	if (!c->state_dir)
+		return err_set(err, ENOMEM, "creating the container");
+	return 0;
+}
+
+static void cmd_create(struct agent *a, struct api_cmd *cmd)
+{
+	struct mst_err err = { 0 };
+	struct container *c, *other;
+	int r;
+
+	if (cmd->target && strlen(cmd->target) >= RT_NAME_MAX) {
+		reply_message(a, cmd, 400, "invalid name: longer than %d characters", RT_NAME_MAX - 1);
+		return;
+	}
+	other = cmd->target ? agent_table_find_name(a, cmd->target) : NULL;
+	if (other) {
+		reply_message(a, cmd, 409, "the name %s is already in use by container %s",
+			      cmd->target, other->rec.spec.id);
+		return;
+	}
+
+	c = container_new();
+	if (!c) {
+		reply_message(a, cmd, 500, "creating the container: out of memory");
+		return;
+	}
+	c->rec.spec = cmd->spec;
+	memset(&cmd->spec, 0, sizeof(cmd->spec));
+	c->rec.auto_remove = cmd->auto_remove;
+	c->rec.status = CTR_STATUS_CREATED;
+	c->rec.created_ns = agent_now_real();
+
+	r = prepare_container(a, c, cmd->target, &err);
+	if (r == 0)
+		r = sup_write_state(a, c);
+	if (r == 0)
+		r = agent_table_add(a, c);
+	if (r < 0) {
+		int status = r == -EINVAL ? 400 : 500;
+
+		if (err.code == 0)
+			err_set(&err, -r, "creating the container");
+		log_error("creating container %s failed: %s", c->rec.spec.name, err.msg);
+		if (c->state_dir)
+			(void)state_remove_dir(c->state_dir);
+		container_free(c);
+		reply_message(a, cmd, status, "%s", err.msg);
+		return;
+	}
+
+	log_info("created container %s (%.12s)", c->rec.spec.name, c->rec.spec.id);
+	cmdq_reply(&a->commands, cmd, 201,
+		   json_pack("{s:s, s:[]}", "Id", c->rec.spec.id, "Warnings"));
+}
+
+static void cmd_start(struct agent *a, struct api_cmd *cmd)
+{
+	struct mst_err err = { 0 };
+	struct container *c = find_target(a, cmd);
+
+	if (!c)
+		return;
+	if (c->rec.status == CTR_STATUS_RUNNING) {
+		cmdq_reply(&a->commands, cmd, 304, NULL);
+		return;
+	}
+	if (c->rec.status != CTR_STATUS_CREATED && c->rec.status != CTR_STATUS_EXITED) {
+		reply_message(a, cmd, 409, "container %s is %s and cannot start", c->rec.spec.name,
+			      ctr_status_to_string(c->rec.status));
+		return;
+	}
+	if (c->cgroup) {
+		reply_message(a, cmd, 409,
+			      "container %s cannot start yet: the cgroup of its last run still has "
+			      "processes; try again later",
+			      c->rec.spec.name);
+		return;
+	}
+
+	if (sup_start(a, c, &err) < 0) {
+		reply_message(a, cmd, 500, "%s", err.msg);
+		return;
+	}
+	cmdq_reply(&a->commands, cmd, 204, NULL);
+}
+
+static void cmd_stop(struct agent *a, struct api_cmd *cmd)
+{
+	struct container *c = find_target(a, cmd);
+
+	if (!c)
+		return;
+	if (c->rec.status != CTR_STATUS_RUNNING) {
+		cmdq_reply(&a->commands, cmd, 304, NULL);
+		return;
+	}
+	park(c, cmd);
+	sup_stop(a, c, cmd->timeout_s);
+}
+
+static void cmd_kill(struct agent *a, struct api_cmd *cmd)
+{
+	struct container *c = find_target(a, cmd);
+
+	if (!c)
+		return;
+	if (c->rec.status != CTR_STATUS_RUNNING) {
+		reply_message(a, cmd, 409, "container %s is not running", c->rec.spec.name);
+		return;
+	}
+	log_info("sending signal %d to container %s (%.12s)", cmd->signal, c->rec.spec.name,
+		 c->rec.spec.id);
+	sup_signal(a, c, cmd->signal);
+	cmdq_reply(&a->commands, cmd, 204, NULL);
+}
+
+static void cmd_wait(struct agent *a, struct api_cmd *cmd)
+{
+	struct container *c = find_target(a, cmd);
+
+	if (!c)
+		return;
+	if (c->rec.status == CTR_STATUS_EXITED) {
+		cmdq_reply(&a->commands, cmd, 200,
+			   json_pack("{s:i, s:n}", "StatusCode", c->rec.exit_code, "Error"));
+		return;
+	}
+	/* A created container is waited for until its next exit, which lets a
+	 * client wait before it starts the container, as `docker run` does. */
+	park(c, cmd);
+}
+
+static void cmd_remove(struct agent *a, struct api_cmd *cmd)
+{
+	struct container *c = find_target(a, cmd);
+
+	if (!c)
+		return;
+	if (c->rec.status == CTR_STATUS_RUNNING) {
+		if (!cmd->force) {
+			reply_message(a, cmd, 409,
+				      "container %s is running: stop it first or remove it with force=1",
+				      c->rec.spec.name);
+			return;
+		}
+		park(c, cmd);
+		c->remove_after_exit = true;
+		sup_signal(a, c, SIGKILL);
+		return;
+	}
+
+	if (sup_remove(a, c) < 0) {
+		reply_message(a, cmd, 500, "removing the state directory of container %s failed",
+			      c->rec.spec.name);
+		return;
+	}
+	cmdq_reply(&a->commands, cmd, 204, NULL);
+}
+
+void sup_handle_command(struct agent *a, struct api_cmd *cmd)
+{
+	switch (cmd->type) {
+	case API_CMD_CREATE:
+		cmd_create(a, cmd);
+		return;
+	case API_CMD_START:
+		cmd_start(a, cmd);
+		return;
+	case API_CMD_STOP:
+		cmd_stop(a, cmd);
+		return;
+	case API_CMD_KILL:
+		cmd_kill(a, cmd);
+		return;
+	case API_CMD_WAIT:
+		cmd_wait(a, cmd);
+		return;
+	case API_CMD_REMOVE:
+		cmd_remove(a, cmd);
+		return;
+	case _API_CMD_MAX:
+		break;
+	}
+	reply_message(a, cmd, 500, "unknown command %d", (int)cmd->type);
+}
+
+/* Replies to the commands parked on c, now that it has exited or is being
+ * removed; a remove gets its reply from sup_remove(). */
+void sup_reply_pending(struct agent *a, struct container *c)
+{
+	struct api_cmd *cmd = c->pending, *next, *keep = NULL;
+
+	for (; cmd; cmd = next) {
+		next = cmd->next;
+		switch (cmd->type) {
+		case API_CMD_WAIT:
+			cmdq_reply(&a->commands, cmd, 200,
+				   json_pack("{s:i, s:n}", "StatusCode", c->rec.exit_code, "Error"));
+			break;
+		case API_CMD_STOP:
+			cmdq_reply(&a->commands, cmd, 204, NULL);
+			break;
+		default:
+			cmd->next = keep;
+			keep = cmd;
+			break;
+		}
+	}
+	c->pending = keep;
+}
+
+int sup_remove(struct agent *a, struct container *c)
+{
+	int r = state_remove_dir(c->state_dir);
+
+	if (r < 0) {
+		log_error("removing %s of container %s (%.12s) failed: %s", c->state_dir,
+			  c->rec.spec.name, c->rec.spec.id, strerror(-r));
+		return r;
+	}
+
+	/* Output still in the pipes after an auto-remove is dropped. */
+	sup_unwatch(a, &c->output[0]);
+	sup_unwatch(a, &c->output[1]);
+	if (c->log_fd >= 0) {
+		close(c->log_fd);
+		c->log_fd = -1;
+	}
+	log_info("removed container %s (%.12s)", c->rec.spec.name, c->rec.spec.id);
+
+	/* Gone from the published list and snapshot before anyone is told; the
+	 * table keeps c alive until the end of this loop turn. */
+	struct api_cmd *pending = c->pending;
+	c->pending = NULL;
+	sup_drop_target(a, c);
+	agent_table_remove(a, c);
+	agent_publish_now(a);
+
+	for (struct api_cmd *cmd = pending, *next; cmd; cmd = next) {
+		next = cmd->next;
+		if (cmd->type == API_CMD_REMOVE)
+			cmdq_reply(&a->commands, cmd, 204, NULL);
+		else
+			reply_message(a, cmd, 409, "container %s was removed", c->rec.spec.name);
+	}
+	return 0;
+}
+
+int sup_write_state(struct agent *a, struct container *c)
+{
+	struct mst_err err = { 0 };
+	int r = state_write(c->state_dir, &c->rec, &err);
+
+	a->view_dirty = true;
+	if (r < 0)
+		log_error("saving the state of container %s (%.12s) failed: %s", c->rec.spec.name,
+			  c->rec.spec.id, err.msg);
+	return r;
+}

@@ -1,0 +1,266 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The API's JSON: create bodies converted to a spec (every field, and
+ * errors that name the field), the inspect and list objects, and the time
+ * and duration formats.
+ */
+#include <CUnit/Basic.h>
+#include <string.h>
+
+#include "agent/api_json.h"
+
+static json_t *load(const char *text)
+{
+	json_error_t jerr;
+	json_t *v = json_loads(text, 0, &jerr);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+	return v;
+}
+
+static void test_full_body(void)
+{
+	json_t *body = load("{\"Cmd\":[\"sh\",\"-c\",\"exit 3\"],\"Env\":[\"A=1\",\"B=2\"],"
+			    "\"WorkingDir\":\"/tmp\",\"Hostname\":\"box\",\"Rootfs\":\"/srv/root\","
+			    "\"Unknown\":{\"x\":1},"
+			    "\"HostConfig\":{\"Memory\":67108864,\"MemorySwap\":-1,"
+			    "\"NanoCpus\":500000000,\"CpuShares\":512,\"PidsLimit\":64,"
+			    "\"NetworkMode\":\"host\",\"AutoRemove\":true}}");
+	struct rt_spec spec;
+	struct mst_err err = { 0 };
+	bool auto_remove = false;
+
+	CU_ASSERT_EQUAL_FATAL(api_spec_from_json(body, &spec, &auto_remove, &err), 0);
+	CU_ASSERT_STRING_EQUAL(spec.argv[0], "sh");
+	CU_ASSERT_STRING_EQUAL(spec.argv[2], "exit 3");
+	CU_ASSERT_PTR_NULL(spec.argv[3]);
+	CU_ASSERT_STRING_EQUAL(spec.env[1], "B=2");
+	CU_ASSERT_PTR_NULL(spec.env[2]);
+	CU_ASSERT_STRING_EQUAL(spec.cwd, "/tmp");
+	CU_ASSERT_STRING_EQUAL(spec.hostname, "box");
+	CU_ASSERT_STRING_EQUAL(spec.rootfs, "/srv/root");
+	CU_ASSERT_EQUAL(spec.limits.memory, 67108864);
+	CU_ASSERT_EQUAL(spec.limits.memory_swap, -1);
+	CU_ASSERT_EQUAL(spec.limits.nano_cpus, 500000000);
+	CU_ASSERT_EQUAL(spec.limits.cpu_shares, 512);
+	CU_ASSERT_EQUAL(spec.limits.pids_limit, 64);
+	CU_ASSERT_EQUAL(spec.network, RT_NET_HOST);
+	CU_ASSERT_TRUE(auto_remove);
+	ctr_spec_free(&spec);
+	json_decref(body);
+}
+
+static void test_minimal_body(void)
+{
+	json_t *body = load("{\"Cmd\":[\"true\"],\"WorkingDir\":\"\",\"Env\":null,"
+			    "\"HostConfig\":{\"PidsLimit\":null,\"NetworkMode\":\"default\"}}");
+	struct rt_spec spec;
+	struct mst_err err = { 0 };
+	bool auto_remove = true;
+
+	CU_ASSERT_EQUAL_FATAL(api_spec_from_json(body, &spec, &auto_remove, &err), 0);
+	CU_ASSERT_PTR_NULL(spec.env);
+	CU_ASSERT_PTR_NULL(spec.cwd);
+	CU_ASSERT_PTR_NULL(spec.hostname);
+	CU_ASSERT_PTR_NULL(spec.rootfs);
+	CU_ASSERT_EQUAL(spec.limits.memory, 0);
+	CU_ASSERT_EQUAL(spec.limits.pids_limit, 0);
+	CU_ASSERT_EQUAL(spec.network, RT_NET_NONE);
+	CU_ASSERT_FALSE(auto_remove);
+	ctr_spec_free(&spec);
+	json_decref(body);
+}
+
+static const struct {
+	const char *body;
+	const char *message;
+} bad_bodies[] = {
+	{ "[]", "invalid field 'body': expected an object, got an array" },
+	{ "{}", "missing field 'Cmd'" },
+	{ "{\"Cmd\":[]}", "missing field 'Cmd'" },
+	{ "{\"Cmd\":\"true\"}", "invalid field 'Cmd': expected an array of strings, got a string" },
+	{ "{\"Cmd\":[\"a\",1]}", "invalid field 'Cmd': element 1 is an integer" },
+	{ "{\"Cmd\":[\"a\"],\"Env\":{}}", "invalid field 'Env'" },
+	{ "{\"Cmd\":[\"a\"],\"WorkingDir\":5}", "invalid field 'WorkingDir': expected a string" },
+	{ "{\"Cmd\":[\"a\"],\"Hostname\":true}", "invalid field 'Hostname'" },
+	{ "{\"Cmd\":[\"a\"],\"Rootfs\":[]}", "invalid field 'Rootfs'" },
+	{ "{\"Cmd\":[\"a\"],\"HostConfig\":1}", "invalid field 'HostConfig': expected an object" },
+	{ "{\"Cmd\":[\"a\"],\"HostConfig\":{\"Memory\":\"1g\"}}",
+	  "invalid field 'HostConfig.Memory': expected an integer, got a string" },
+	{ "{\"Cmd\":[\"a\"],\"HostConfig\":{\"Memory\":1.5}}",
+	  "invalid field 'HostConfig.Memory': expected an integer, got a fraction" },
+	{ "{\"Cmd\":[\"a\"],\"HostConfig\":{\"Memory\":-1}}",
+	  "invalid field 'HostConfig.Memory': -1 is below the minimum 0" },
+	{ "{\"Cmd\":[\"a\"],\"HostConfig\":{\"MemorySwap\":-2}}", "'HostConfig.MemorySwap'" },
+	{ "{\"Cmd\":[\"a\"],\"HostConfig\":{\"NanoCpus\":-5}}", "'HostConfig.NanoCpus'" },
+	{ "{\"Cmd\":[\"a\"],\"HostConfig\":{\"CpuShares\":\"x\"}}", "'HostConfig.CpuShares'" },
+	{ "{\"Cmd\":[\"a\"],\"HostConfig\":{\"PidsLimit\":-3}}", "'HostConfig.PidsLimit'" },
+	{ "{\"Cmd\":[\"a\"],\"HostConfig\":{\"NetworkMode\":\"bridge\"}}",
+	  "invalid field 'HostConfig.NetworkMode': 'bridge' is not supported" },
+	{ "{\"Cmd\":[\"a\"],\"HostConfig\":{\"NetworkMode\":3}}", "'HostConfig.NetworkMode'" },
+	{ "{\"Cmd\":[\"a\"],\"HostConfig\":{\"AutoRemove\":\"yes\"}}",
+	  "invalid field 'HostConfig.AutoRemove': expected a boolean" },
+};
+
+static void test_bad_bodies(void)
+{
+	for (size_t i = 0; i < sizeof(bad_bodies) / sizeof(bad_bodies[0]); i++) {
+		json_t *body = load(bad_bodies[i].body);
+		struct rt_spec spec;
+		struct mst_err err = { 0 };
+		bool auto_remove;
+		int r = api_spec_from_json(body, &spec, &auto_remove, &err);
+
+		CU_ASSERT_EQUAL(r, -EINVAL);
+		if (r == 0) {
+			fprintf(stderr, "\naccepted: %s\n", bad_bodies[i].body);
+			ctr_spec_free(&spec);
+		} else if (!strstr(err.msg, bad_bodies[i].message)) {
+			fprintf(stderr, "\nbody %s: message '%s' lacks '%s'\n", bad_bodies[i].body,
+				err.msg, bad_bodies[i].message);
+			CU_FAIL("error message does not name the field");
+		}
+		json_decref(body);
+	}
+}
+
+static void test_spec_round_trip(void)
+{
+	json_t *body = load("{\"Cmd\":[\"a\",\"b\"],\"Env\":[\"X=1\"],\"WorkingDir\":\"/w\","
+			    "\"HostConfig\":{\"Memory\":1,\"MemorySwap\":2,\"NanoCpus\":3,"
+			    "\"CpuShares\":4,\"PidsLimit\":5,\"AutoRemove\":true}}");
+	struct rt_spec spec, again;
+	struct mst_err err = { 0 };
+	bool auto_remove, auto_remove_again;
+	json_t *out;
+
+	CU_ASSERT_EQUAL_FATAL(api_spec_from_json(body, &spec, &auto_remove, &err), 0);
+	out = api_spec_to_json(&spec, auto_remove);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+	CU_ASSERT_EQUAL_FATAL(api_spec_from_json(out, &again, &auto_remove_again, &err), 0);
+	CU_ASSERT_STRING_EQUAL(again.argv[1], "b");
+	CU_ASSERT_STRING_EQUAL(again.env[0], "X=1");
+	CU_ASSERT_STRING_EQUAL(again.cwd, "/w");
+	CU_ASSERT_EQUAL(again.limits.memory, 1);
+	CU_ASSERT_EQUAL(again.limits.memory_swap, 2);
+	CU_ASSERT_EQUAL(again.limits.nano_cpus, 3);
+	CU_ASSERT_EQUAL(again.limits.cpu_shares, 4);
+	CU_ASSERT_EQUAL(again.limits.pids_limit, 5);
+	CU_ASSERT_TRUE(auto_remove_again);
+	ctr_spec_free(&spec);
+	ctr_spec_free(&again);
+	json_decref(out);
+	json_decref(body);
+}
+
+static void fill_record(struct ctr_record *r)
+{
+	static char *argv[] = { "sleep", "5", NULL };
+
+	memset(r, 0, sizeof(*r));
+	snprintf(r->spec.name, sizeof(r->spec.name), "web");
+	memset(r->spec.id, 'a', 64);
+	r->spec.argv = argv;
+	r->status = CTR_STATUS_EXITED;
+	r->created_ns = 1700000000123456789ULL;
+	r->started_ns = 1700000001000000000ULL;
+	r->finished_ns = 1700000061000000000ULL;
+	r->exit_code = 137;
+	r->oom_kill_count = 2;
+	r->oom_killed = true;
+}
+
+static void test_inspect(void)
+{
+	struct ctr_record r;
+	json_t *obj, *state;
+
+	fill_record(&r);
+	obj = api_json_inspect(&r);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(obj);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(obj, "Name")), "/web");
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(obj, "Path")), "sleep");
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_array_get(json_object_get(obj, "Args"), 0)),
+			       "5");
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(obj, "Created")),
+			       "2023-11-14T22:13:20.123456789Z");
+	state = json_object_get(obj, "State");
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(state, "Status")), "exited");
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(state, "ExitCode")), 137);
+	CU_ASSERT_TRUE(json_is_true(json_object_get(state, "OOMKilled")));
+	CU_ASSERT_TRUE(json_is_false(json_object_get(state, "Running")));
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(json_object_get(obj, "Mstat"),
+							   "OOMKillCount")),
+			2);
+	CU_ASSERT_STRING_EQUAL(
+		json_string_value(json_object_get(json_object_get(obj, "Config"), "Hostname")),
+		"aaaaaaaaaaaa");
+	json_decref(obj);
+}
+
+static void test_list_entry(void)
+{
+	struct ctr_record r;
+	json_t *obj;
+
+	fill_record(&r);
+	obj = api_json_list_entry(&r, r.finished_ns + 300ULL * 1000000000ULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(obj);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(obj, "Command")), "sleep 5");
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(obj, "Status")),
+			       "Exited (137) 5 minutes ago");
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(obj, "Created")), 1700000000);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_array_get(json_object_get(obj, "Names"), 0)),
+			       "/web");
+	json_decref(obj);
+
+	r.status = CTR_STATUS_RUNNING;
+	obj = api_json_list_entry(&r, r.started_ns + 3600ULL * 1000000000ULL);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(obj, "Status")), "Up About an hour");
+	json_decref(obj);
+}
+
+static void test_time_and_duration(void)
+{
+	char buf[64];
+
+	api_format_time(0, buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL(buf, "0001-01-01T00:00:00Z");
+	api_format_time(1000000000ULL, buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL(buf, "1970-01-01T00:00:01.000000000Z");
+
+	api_format_duration(0, buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL(buf, "Less than a second");
+	api_format_duration(1, buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL(buf, "1 second");
+	api_format_duration(59, buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL(buf, "59 seconds");
+	api_format_duration(90, buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL(buf, "About a minute");
+	api_format_duration(7200, buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL(buf, "2 hours");
+	api_format_duration(3 * 86400, buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL(buf, "3 days");
+}
+
+int main(void)
+{
+	CU_pSuite suite;
+	unsigned failures;
+
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 1;
+	suite = CU_add_suite("agent_api_json", NULL, NULL);
+	CU_add_test(suite, "create body with every field", test_full_body);
+	CU_add_test(suite, "create body minimal", test_minimal_body);
+	CU_add_test(suite, "bad bodies name the field", test_bad_bodies);
+	CU_add_test(suite, "spec JSON round trip", test_spec_round_trip);
+	CU_add_test(suite, "inspect object", test_inspect);
+	CU_add_test(suite, "list entry", test_list_entry);
+	CU_add_test(suite, "time and duration formats", test_time_and_duration);
+	CU_basic_set_mode(CU_BRM_VERBOSE);
+	CU_basic_run_tests();
+	failures = CU_get_number_of_failures();
+	CU_cleanup_registry();
+	return failures ? 1 : 0;
+}
