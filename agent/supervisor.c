@@ -18,6 +18,16 @@
 #include "agent/api_json.h"
 #include "agent/state.h"
 
+/* Replies to cmd after publishing any change to the container list, so that
+ * a client that acts on the reply (logs after start, inspect after wait) finds
+ * what it was told about. */
+static void sup_reply(struct agent *a, struct api_cmd *cmd, int status, json_t *body)
+{
+	if (a->view_dirty && agent_publish_view(a) < 0)
+		log_error("publishing the container list failed: out of memory");
+	cmdq_reply(&a->commands, cmd, status, body);
+}
+
 static void reply_message(struct agent *a, struct api_cmd *cmd, int status, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
@@ -29,7 +39,7 @@ static void reply_message(struct agent *a, struct api_cmd *cmd, int status, cons
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	cmdq_reply(&a->commands, cmd, status, api_json_message(msg));
+	sup_reply(a, cmd, status, api_json_message(msg));
 }
 
 /* Finds the container a command names, or replies 404 (unknown) or 400 (an
@@ -132,7 +142,7 @@ static void cmd_create(struct agent *a, struct api_cmd *cmd)
 	}
 
 	log_info("created container %s (%.12s)", c->rec.spec.name, c->rec.spec.id);
-	cmdq_reply(&a->commands, cmd, 201,
+	sup_reply(a, cmd, 201,
 		   json_pack("{s:s, s:[]}", "Id", c->rec.spec.id, "Warnings"));
 }
 
@@ -144,7 +154,7 @@ static void cmd_start(struct agent *a, struct api_cmd *cmd)
 	if (!c)
 		return;
 	if (c->rec.status == CTR_STATUS_RUNNING) {
-		cmdq_reply(&a->commands, cmd, 304, NULL);
+		sup_reply(a, cmd, 304, NULL);
 		return;
 	}
 	if (c->rec.status != CTR_STATUS_CREATED && c->rec.status != CTR_STATUS_EXITED) {
@@ -164,7 +174,7 @@ static void cmd_start(struct agent *a, struct api_cmd *cmd)
 		reply_message(a, cmd, 500, "%s", err.msg);
 		return;
 	}
-	cmdq_reply(&a->commands, cmd, 204, NULL);
+	sup_reply(a, cmd, 204, NULL);
 }
 
 static void cmd_stop(struct agent *a, struct api_cmd *cmd)
@@ -174,7 +184,7 @@ static void cmd_stop(struct agent *a, struct api_cmd *cmd)
 	if (!c)
 		return;
 	if (c->rec.status != CTR_STATUS_RUNNING) {
-		cmdq_reply(&a->commands, cmd, 304, NULL);
+		sup_reply(a, cmd, 304, NULL);
 		return;
 	}
 	park(c, cmd);
@@ -194,7 +204,7 @@ static void cmd_kill(struct agent *a, struct api_cmd *cmd)
 	log_info("sending signal %d to container %s (%.12s)", cmd->signal, c->rec.spec.name,
 		 c->rec.spec.id);
 	sup_signal(a, c, cmd->signal);
-	cmdq_reply(&a->commands, cmd, 204, NULL);
+	sup_reply(a, cmd, 204, NULL);
 }
 
 static void cmd_wait(struct agent *a, struct api_cmd *cmd)
@@ -204,7 +214,7 @@ static void cmd_wait(struct agent *a, struct api_cmd *cmd)
 	if (!c)
 		return;
 	if (c->rec.status == CTR_STATUS_EXITED) {
-		cmdq_reply(&a->commands, cmd, 200,
+		sup_reply(a, cmd, 200,
 			   json_pack("{s:i, s:n}", "StatusCode", c->rec.exit_code, "Error"));
 		return;
 	}
@@ -237,7 +247,7 @@ static void cmd_remove(struct agent *a, struct api_cmd *cmd)
 			      c->rec.spec.name);
 		return;
 	}
-	cmdq_reply(&a->commands, cmd, 204, NULL);
+	sup_reply(a, cmd, 204, NULL);
 }
 
 void sup_handle_command(struct agent *a, struct api_cmd *cmd)
@@ -277,11 +287,11 @@ void sup_reply_pending(struct agent *a, struct container *c)
 		next = cmd->next;
 		switch (cmd->type) {
 		case API_CMD_WAIT:
-			cmdq_reply(&a->commands, cmd, 200,
+			sup_reply(a, cmd, 200,
 				   json_pack("{s:i, s:n}", "StatusCode", c->rec.exit_code, "Error"));
 			break;
 		case API_CMD_STOP:
-			cmdq_reply(&a->commands, cmd, 204, NULL);
+			sup_reply(a, cmd, 204, NULL);
 			break;
 		default:
 			cmd->next = keep;
@@ -322,7 +332,7 @@ int sup_remove(struct agent *a, struct container *c)
 	for (struct api_cmd *cmd = pending, *next; cmd; cmd = next) {
 		next = cmd->next;
 		if (cmd->type == API_CMD_REMOVE)
-			cmdq_reply(&a->commands, cmd, 204, NULL);
+			sup_reply(a, cmd, 204, NULL);
 		else
 			reply_message(a, cmd, 409, "container %s was removed", c->rec.spec.name);
 	}

@@ -42,6 +42,7 @@ struct run_session {
 	int64_t last_output_ns;
 	int signal_fd;
 	struct mst_err logs_err;
+	bool remove_at_end;    /* --rm without -d: mstat removes the container */
 };
 
 static int64_t run_now_ns(void)
@@ -122,6 +123,18 @@ static int run_post(struct run_session *s, const char *action, struct mst_err *e
 	return r;
 }
 
+/* Removes the container (forced); reports a failure when report is set. */
+static void run_remove(struct run_session *s, bool report)
+{
+	struct mst_err err = { 0 };
+	char *path = cli_container_path(s->id, "?force=1");
+
+	if (path && api_request(&s->cli->api, "DELETE", path, NULL, NULL, NULL, &err) < 0 &&
+	    report)
+		cli_print_error(&err);
+	free(path);
+}
+
 /* Starts the container. On failure it prints the error, removes an --rm
  * container and returns docker's exit status. */
 static int run_start(struct run_session *s)
@@ -132,13 +145,8 @@ static int run_start(struct run_session *s)
 	if (r == 0)
 		return 0;
 	cli_print_error(&err);
-	if (s->opts->auto_remove) {
-		struct mst_err ignored = { 0 };
-		char *path = cli_container_path(s->id, "?force=1");
-		if (path)
-			(void)api_request(&s->cli->api, "DELETE", path, NULL, NULL, NULL, &ignored);
-		free(path);
-	}
+	if (s->opts->auto_remove)
+		run_remove(s, false);
 	return api_error_is_remote(&err) ? run_start_status(err.msg) : CLI_EXIT_ERROR;
 }
 
@@ -395,6 +403,15 @@ int cmd_run(struct cli *cli, int argc, char **argv)
 		return 0;
 	}
 
+	/* With --rm in the foreground, mstat removes the container once it has
+	 * read all of the output: an agent-side auto-remove could delete the
+	 * output before the logs request reaches it. NOTE: if mstat itself is
+	 * killed first, the exited container stays until `mstat rm`. */
+	if (opts.auto_remove && !opts.detach) {
+		opts.auto_remove = false;
+		s.remove_at_end = true;
+	}
+
 	if (run_create(&s, &err) < 0) {
 		cli_print_error(&err);
 		run_opts_free(&opts);
@@ -407,6 +424,8 @@ int cmd_run(struct cli *cli, int argc, char **argv)
 			printf("%s\n", s.id);
 	} else {
 		status = run_attached(&s);
+		if (s.remove_at_end && s.id[0])
+			run_remove(&s, true);
 	}
 
 	run_session_cleanup(&s);
