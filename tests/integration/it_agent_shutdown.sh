@@ -28,8 +28,6 @@ AGENT_PID=
 [ "$rc" = 0 ] || fail "mstatd exited $rc after SIGTERM"
 kill -0 "$pa" 2>/dev/null && fail "container a (pid $pa) survived the agent"
 kill -0 "$pb" 2>/dev/null && fail "container b (pid $pb) survived the agent"
-for d in /sys/fs/cgroup/*/; do
-	[ -d "$d$cga" ] && fail "cgroup $d$cga survived the agent"
-done
+cgroup_exists "$cga" && fail "cgroup $cga survived the agent"
 [ -e "$SOCK" ] && fail "the socket $SOCK was left behind"
 pass "SIGTERM stopped both containers, removed cgroups and exited 0"

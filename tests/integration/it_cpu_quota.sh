@@ -14,16 +14,21 @@ throttled() {
 t1=$(throttled)
 [ -n "$t1" ] || fail "no container_cpu_cfs_throttled_periods_total series for burn"
 
-# Three readings; each must be within 40-60 %.
+# Three readings one interval apart; their median must be within 40-60 %.
+# The median keeps one interval disturbed by a busy host (or a coarse clock
+# under emulation) from deciding the result.
+readings=()
 for i in 1 2 3; do
 	line=$(mstat stats --no-stream burn | tail -n 1)
 	echo "$line"
 	cpu=$(echo "$line" | awk '{ for (i = 1; i <= NF; i++) if ($i ~ /%$/) { sub(/%/, "", $i); print $i; exit } }')
 	[ -n "$cpu" ] || fail "no CPU % in: $line"
-	awk -v c="$cpu" 'BEGIN { exit !(c >= 40 && c <= 60) }' ||
-		fail "CPU % is $cpu with --cpus 0.5, expected 40-60"
+	readings+=("$cpu")
 done
-pass "CPU % stays within 40-60 with --cpus 0.5"
+median=$(printf '%s\n' "${readings[@]}" | sort -n | sed -n 2p)
+awk -v c="$median" 'BEGIN { exit !(c >= 40 && c <= 60) }' ||
+	fail "median CPU % is $median (${readings[*]}) with --cpus 0.5, expected 40-60"
+pass "median CPU % $median (${readings[*]}) is within 40-60 with --cpus 0.5"
 
 sleep 2
 t2=$(throttled)

@@ -23,8 +23,6 @@ has_series 'name="stays"' || fail "stays vanished from /metrics"
 names=$(api GET "/v1/stats?stream=false" | jq -r .name)
 grep -qx /gone <<<"$names" && fail "gone is still in the stats stream"
 grep -qx /stays <<<"$names" || fail "stays is not in the stats stream"
-for d in /sys/fs/cgroup/*/; do
-	[ -d "$d$cgpath" ] && fail "cgroup $d$cgpath still exists"
-done
+cgroup_exists "$cgpath" && fail "cgroup $cgpath still exists"
 mstat inspect gone >/dev/null 2>&1 && fail "inspect still finds gone"
 pass "removed container is gone from /metrics, the stream and the cgroup tree"

@@ -130,6 +130,20 @@ wait_for() {
 	done
 }
 
+# cgroup_exists PATH: true when the cgroup PATH (as in inspect's
+# Mstat.CgroupPath) still exists in any hierarchy, v2 or v1.
+cgroup_exists() {
+	local d
+	if [ -f /sys/fs/cgroup/cgroup.controllers ]; then
+		[ -d "/sys/fs/cgroup$1" ]
+		return
+	fi
+	for d in /sys/fs/cgroup/*/; do
+		[ -d "${d%/}$1" ] && return 0
+	done
+	return 1
+}
+
 state_of() {
 	mstat inspect --format '{{.State.Status}}' "$1"
 }
