@@ -38,24 +38,24 @@ enum loop_source_kind {
 /* The object that an epoll event's data points at. */
 struct loop_source {
 	enum loop_source_kind kind;
-	int fd;                 /* -1 when closed */
+	int fd; /* -1 when closed */
 	struct container *container;
 };
 
 struct container {
 	struct ctr_record rec;
-	char *state_dir;                 /* <state-dir>/containers/<id> */
-	struct rt_cgroup *cgroup;        /* from start until the cgroup is removed */
-	char *target_id;                 /* pipeline target (cgroup path) until removal */
-	struct loop_source pidfd;        /* the init's pidfd while running */
-	struct loop_source oom;          /* ops->oom_watch_open() while running */
-	struct loop_source output[2];    /* read ends of the stdout and stderr pipes */
-	int log_fd;                      /* output.log, open while a pipe is */
-	uint64_t stop_deadline_ns;       /* CLOCK_MONOTONIC; 0 = no stop in progress */
+	char *state_dir;	      /* <state-dir>/containers/<id> */
+	struct rt_cgroup *cgroup;     /* from start until the cgroup is removed */
+	char *target_id;	      /* pipeline target (cgroup path) until removal */
+	struct loop_source pidfd;     /* the init's pidfd while running */
+	struct loop_source oom;	      /* ops->oom_watch_open() while running */
+	struct loop_source output[2]; /* read ends of the stdout and stderr pipes */
+	int log_fd;		      /* output.log, open while a pipe is */
+	uint64_t stop_deadline_ns;    /* CLOCK_MONOTONIC; 0 = no stop in progress */
 	unsigned stop_timeout_s;
-	bool remove_after_exit;          /* a forced remove is waiting for the exit */
-	unsigned cgroup_remove_tries;    /* failed removals of an exited container's cgroup */
-	struct api_cmd *pending;         /* wait, stop and remove replies due at exit */
+	bool remove_after_exit;	      /* a forced remove is waiting for the exit */
+	unsigned cgroup_remove_tries; /* failed removals of an exited container's cgroup */
+	struct api_cmd *pending;      /* wait, stop and remove replies due at exit */
 };
 
 /* The /metrics text of one snapshot generation, shared by every scrape of it. */
@@ -69,10 +69,10 @@ struct metrics_text {
 /* The part of the agent that HTTP threads use; every member is thread-safe or
  * read-only. */
 struct api_server {
-	const struct agent_config *config;  /* read-only after start-up */
+	const struct agent_config *config; /* read-only after start-up */
 	struct cmdq *commands;
 	struct agent_pub *pub;
-	pthread_mutex_t metrics_mu;         /* guards metrics */
+	pthread_mutex_t metrics_mu; /* guards metrics */
 	struct metrics_text *metrics;
 	atomic_ullong scrapes;
 };
@@ -83,15 +83,15 @@ struct agent {
 	const struct agent_config *config;
 	struct cg_layout layout;
 	const struct cg_ops *ops;
-	struct cg_paths parent;              /* containers' parent cgroup */
+	struct cg_paths parent; /* containers' parent cgroup */
 	bool parent_ready;
-	bool parent_created[_CG_CTRL_MAX];   /* directories mstatd created, removed at exit */
+	bool parent_created[_CG_CTRL_MAX]; /* directories mstatd created, removed at exit */
 	struct pipeline *pipeline;
-	char containers_dir[PATH_MAX];       /* <state-dir>/containers */
+	char containers_dir[PATH_MAX]; /* <state-dir>/containers */
 
 	struct container **containers;
 	size_t n_containers, cap_containers;
-	struct container **graveyard;        /* removed this loop turn, freed after it */
+	struct container **graveyard; /* removed this loop turn, freed after it */
 	size_t n_graveyard, cap_graveyard;
 	bool view_dirty;
 
@@ -100,11 +100,11 @@ struct agent {
 	struct cmdq commands;
 	struct agent_pub pub;
 	struct api_server api;
-	bool shared_ready;                   /* commands, pub and api are initialised */
+	bool shared_ready; /* commands, pub and api are initialised */
 	struct agent_http *http;
 
 	bool shutting_down;
-	uint64_t shutdown_deadline_ns;       /* CLOCK_MONOTONIC */
+	uint64_t shutdown_deadline_ns; /* CLOCK_MONOTONIC */
 	struct log_ratelimit collect_rl;
 	struct log_ratelimit cgroup_rl;
 };
@@ -115,7 +115,7 @@ uint64_t agent_now_mono(void);
 
 /* Container table (table.c). */
 int agent_table_add(struct agent *a, struct container *c);
-void agent_table_remove(struct agent *a, struct container *c);  /* to the graveyard */
+void agent_table_remove(struct agent *a, struct container *c); /* to the graveyard */
 void agent_graveyard_flush(struct agent *a);
 struct container *agent_table_find(struct agent *a, const char *key, int *ret_error);
 struct container *agent_table_find_name(struct agent *a, const char *name);
@@ -128,7 +128,7 @@ void agent_collect(struct agent *a);
  * client that gets a reply (wait, rm) and then reads inspect, /metrics or
  * the stats sees the change it was told about. */
 void agent_publish_now(struct agent *a);
-struct container *container_new(void);  /* every descriptor -1 */
+struct container *container_new(void); /* every descriptor -1 */
 void container_free(struct container *c);
 size_t agent_n_running(const struct agent *a);
 
@@ -163,8 +163,8 @@ void metrics_text_unref(struct metrics_text *m);
 
 /* HTTP listeners (http.c). */
 int agent_http_start(struct agent *a, struct mst_err *err);
-void agent_http_quiesce(struct agent *a);  /* stops accepting connections */
-void agent_http_stop(struct agent *a);     /* joins the connection threads */
+void agent_http_quiesce(struct agent *a); /* stops accepting connections */
+void agent_http_stop(struct agent *a);	  /* joins the connection threads */
 
 /* Set by CMake from the project version. */
 #ifndef MSTAT_VERSION

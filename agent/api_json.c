@@ -34,8 +34,7 @@ static const char *json_type_name(const json_t *v)
 	return "unknown";
 }
 
-static int wrong_type(const char *field, const char *expected, const json_t *v,
-		      struct mst_err *err)
+static int wrong_type(const char *field, const char *expected, const json_t *v, struct mst_err *err)
 {
 	return err_setx(err, EINVAL, "invalid field '%s': expected %s, got %s", field, expected,
 			json_type_name(v));
@@ -56,16 +55,15 @@ static int get_strv(json_t *obj, const char *key, const char *field, char ***ret
 	if (!json_is_array(arr))
 		return wrong_type(field, "an array of strings", arr, err);
 
-	json_array_foreach(arr, i, item)
-		if (!json_is_string(item))
-			return err_setx(err, EINVAL,
-					"invalid field '%s': element %zu is %s, expected a string",
-					field, i, json_type_name(item));
+	json_array_foreach(arr, i, item) if (!json_is_string(item)) return err_setx(
+	    err, EINVAL, "invalid field '%s': element %zu is %s, expected a string", field, i,
+	    json_type_name(item));
 
 	v = calloc(json_array_size(arr) + 1, sizeof(*v));
 	if (!v)
 		return err_set(err, ENOMEM, "%s", field);
-	json_array_foreach(arr, i, item) {
+	json_array_foreach(arr, i, item)
+	{
 		v[i] = strdup(json_string_value(item));
 		if (!v[i]) {
 			for (size_t j = 0; j < i; j++)
@@ -98,8 +96,8 @@ static int get_string(json_t *obj, const char *key, const char *field, char **re
 }
 
 /* Reads an optional integer of at least min; absent or null leaves *ret 0. */
-static int get_int(json_t *obj, const char *key, const char *field, long long min,
-		   long long *ret, struct mst_err *err)
+static int get_int(json_t *obj, const char *key, const char *field, long long min, long long *ret,
+		   struct mst_err *err)
 {
 	json_t *v = json_object_get(obj, key);
 
@@ -185,7 +183,8 @@ int api_spec_from_json(json_t *body, struct rt_spec *ret_spec, bool *ret_auto_re
 	if (get_strv(body, "Cmd", "Cmd", &spec.argv, err) < 0)
 		goto fail;
 	if (!spec.argv || !spec.argv[0]) {
-		err_setx(err, EINVAL, "missing field 'Cmd': give the command as an array of strings");
+		err_setx(err, EINVAL,
+			 "missing field 'Cmd': give the command as an array of strings");
 		goto fail;
 	}
 	if (get_strv(body, "Env", "Env", &spec.env, err) < 0 ||
@@ -225,25 +224,21 @@ static json_t *string_or_empty(const char *s)
 
 static json_t *host_config_to_json(const struct rt_spec *spec, bool auto_remove)
 {
-	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:s, s:b}",
-			 "Memory", (json_int_t)spec->limits.memory,
-			 "MemorySwap", (json_int_t)spec->limits.memory_swap,
-			 "NanoCpus", (json_int_t)spec->limits.nano_cpus,
-			 "CpuShares", (json_int_t)spec->limits.cpu_shares,
-			 "PidsLimit", (json_int_t)spec->limits.pids_limit,
-			 "NetworkMode", rt_network_to_string(spec->network),
-			 "AutoRemove", auto_remove);
+	return json_pack(
+	    "{s:I, s:I, s:I, s:I, s:I, s:s, s:b}", "Memory", (json_int_t)spec->limits.memory,
+	    "MemorySwap", (json_int_t)spec->limits.memory_swap, "NanoCpus",
+	    (json_int_t)spec->limits.nano_cpus, "CpuShares", (json_int_t)spec->limits.cpu_shares,
+	    "PidsLimit", (json_int_t)spec->limits.pids_limit, "NetworkMode",
+	    rt_network_to_string(spec->network), "AutoRemove", auto_remove);
 }
 
 json_t *api_spec_to_json(const struct rt_spec *spec, bool auto_remove)
 {
-	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}",
-			 "Cmd", strv_to_json(spec->argv),
-			 "Env", strv_to_json(spec->env),
-			 "WorkingDir", string_or_empty(spec->cwd),
-			 "Hostname", string_or_empty(spec->hostname),
-			 "Rootfs", string_or_empty(spec->rootfs),
-			 "HostConfig", host_config_to_json(spec, auto_remove));
+	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}", "Cmd", strv_to_json(spec->argv), "Env",
+			 strv_to_json(spec->env), "WorkingDir", string_or_empty(spec->cwd),
+			 "Hostname", string_or_empty(spec->hostname), "Rootfs",
+			 string_or_empty(spec->rootfs), "HostConfig",
+			 host_config_to_json(spec, auto_remove));
 }
 
 void api_format_time(uint64_t ns, char *buf, size_t size)
@@ -270,18 +265,12 @@ static json_t *time_to_json(uint64_t ns)
 
 static json_t *state_to_json(const struct ctr_record *r)
 {
-	return json_pack("{s:s, s:b, s:b, s:b, s:b, s:b, s:i, s:i, s:s, s:o, s:o}",
-			 "Status", ctr_status_to_string(r->status),
-			 "Running", r->status == CTR_STATUS_RUNNING,
-			 "Paused", 0,
-			 "Restarting", 0,
-			 "OOMKilled", r->oom_killed,
-			 "Dead", r->status == CTR_STATUS_DEAD,
-			 "Pid", (int)r->pid,
-			 "ExitCode", r->exit_code,
-			 "Error", r->error ? r->error : "",
-			 "StartedAt", time_to_json(r->started_ns),
-			 "FinishedAt", time_to_json(r->finished_ns));
+	return json_pack("{s:s, s:b, s:b, s:b, s:b, s:b, s:i, s:i, s:s, s:o, s:o}", "Status",
+			 ctr_status_to_string(r->status), "Running",
+			 r->status == CTR_STATUS_RUNNING, "Paused", 0, "Restarting", 0, "OOMKilled",
+			 r->oom_killed, "Dead", r->status == CTR_STATUS_DEAD, "Pid", (int)r->pid,
+			 "ExitCode", r->exit_code, "Error", r->error ? r->error : "", "StartedAt",
+			 time_to_json(r->started_ns), "FinishedAt", time_to_json(r->finished_ns));
 }
 
 static json_t *config_to_json(const struct ctr_record *r)
@@ -289,11 +278,10 @@ static json_t *config_to_json(const struct ctr_record *r)
 	char short_id[13];
 
 	snprintf(short_id, sizeof(short_id), "%.12s", r->spec.id);
-	return json_pack("{s:s, s:o, s:o, s:s}",
-			 "Hostname", r->spec.hostname ? r->spec.hostname : short_id,
-			 "Env", strv_to_json(r->spec.env),
-			 "Cmd", strv_to_json(r->spec.argv),
-			 "WorkingDir", r->spec.cwd ? r->spec.cwd : "");
+	return json_pack("{s:s, s:o, s:o, s:s}", "Hostname",
+			 r->spec.hostname ? r->spec.hostname : short_id, "Env",
+			 strv_to_json(r->spec.env), "Cmd", strv_to_json(r->spec.argv), "WorkingDir",
+			 r->spec.cwd ? r->spec.cwd : "");
 }
 
 json_t *api_json_inspect(const struct ctr_record *r)
@@ -303,19 +291,13 @@ json_t *api_json_inspect(const struct ctr_record *r)
 	char *const *args = r->spec.argv && r->spec.argv[0] ? r->spec.argv + 1 : NULL;
 
 	snprintf(name, sizeof(name), "/%s", r->spec.name);
-	return json_pack("{s:s, s:s, s:o, s:s, s:o, s:o, s:o, s:o, s:{s:o, s:I, s:s}}",
-			 "Id", r->spec.id,
-			 "Name", name,
-			 "Created", time_to_json(r->created_ns),
-			 "Path", path,
-			 "Args", strv_to_json(args),
-			 "State", state_to_json(r),
-			 "HostConfig", host_config_to_json(&r->spec, r->auto_remove),
-			 "Config", config_to_json(r),
-			 "Mstat",
-			 "CgroupPath", r->cgroup_path ? json_string(r->cgroup_path) : json_null(),
-			 "OOMKillCount", (json_int_t)r->oom_kill_count,
-			 "Rootfs", r->spec.rootfs ? r->spec.rootfs : "");
+	return json_pack(
+	    "{s:s, s:s, s:o, s:s, s:o, s:o, s:o, s:o, s:{s:o, s:I, s:s}}", "Id", r->spec.id, "Name",
+	    name, "Created", time_to_json(r->created_ns), "Path", path, "Args", strv_to_json(args),
+	    "State", state_to_json(r), "HostConfig", host_config_to_json(&r->spec, r->auto_remove),
+	    "Config", config_to_json(r), "Mstat", "CgroupPath",
+	    r->cgroup_path ? json_string(r->cgroup_path) : json_null(), "OOMKillCount",
+	    (json_int_t)r->oom_kill_count, "Rootfs", r->spec.rootfs ? r->spec.rootfs : "");
 }
 
 void api_format_duration(uint64_t s, char *buf, size_t size)
@@ -346,8 +328,7 @@ void api_format_duration(uint64_t s, char *buf, size_t size)
 		snprintf(buf, size, "%llu years", (unsigned long long)(s / (365 * day)));
 }
 
-static void format_list_status(const struct ctr_record *r, uint64_t now_ns, char *buf,
-			       size_t size)
+static void format_list_status(const struct ctr_record *r, uint64_t now_ns, char *buf, size_t size)
 {
 	char since[48];
 	uint64_t from = r->status == CTR_STATUS_RUNNING ? r->started_ns : r->finished_ns;
@@ -402,13 +383,10 @@ json_t *api_json_list_entry(const struct ctr_record *r, uint64_t now_ns)
 	snprintf(name, sizeof(name), "/%s", r->spec.name);
 	format_list_status(r, now_ns, status, sizeof(status));
 
-	entry = json_pack("{s:s, s:[s], s:s, s:I, s:s, s:s}",
-			  "Id", r->spec.id,
-			  "Names", name,
-			  "Command", command,
-			  "Created", (json_int_t)(r->created_ns / 1000000000ULL),
-			  "State", ctr_status_to_string(r->status),
-			  "Status", status);
+	entry =
+	    json_pack("{s:s, s:[s], s:s, s:I, s:s, s:s}", "Id", r->spec.id, "Names", name,
+		      "Command", command, "Created", (json_int_t)(r->created_ns / 1000000000ULL),
+		      "State", ctr_status_to_string(r->status), "Status", status);
 	free(command);
 	return entry;
 }

@@ -27,30 +27,30 @@ enum api_cmd_type {
 
 struct api_cmd {
 	enum api_cmd_type type;
-	char *target;            /* NAME from the path; for create, the requested name or NULL */
-	struct rt_spec spec;     /* create: owned until the main loop moves it into the table */
-	bool auto_remove;        /* create */
-	int signal;              /* kill */
-	unsigned timeout_s;      /* stop */
-	bool force;              /* remove */
+	char *target;	     /* NAME from the path; for create, the requested name or NULL */
+	struct rt_spec spec; /* create: owned until the main loop moves it into the table */
+	bool auto_remove;    /* create */
+	int signal;	     /* kill */
+	unsigned timeout_s;  /* stop */
+	bool force;	     /* remove */
 
-	int status;              /* HTTP status of the reply */
-	json_t *reply;           /* reply body or NULL; owned by the submitter after the reply */
+	int status;    /* HTTP status of the reply */
+	json_t *reply; /* reply body or NULL; owned by the submitter after the reply */
 	bool done;
 
-	struct api_cmd *next;    /* the queue, then a container's list of pending replies */
+	struct api_cmd *next; /* the queue, then a container's list of pending replies */
 };
 
 struct cmdq {
 	pthread_mutex_t mu;
 	pthread_cond_t replied;
 	struct api_cmd *head, *tail;
-	int eventfd;             /* readable while commands are queued */
+	int eventfd; /* readable while commands are queued */
 	bool closed;
 };
 
 int cmdq_init(struct cmdq *q);
-void cmdq_destroy(struct cmdq *q);  /* the queue must be empty */
+void cmdq_destroy(struct cmdq *q); /* the queue must be empty */
 
 /* Queues cmd, wakes the main loop and waits for the reply. When the queue is
  * closed, replies 503 without queueing. */

@@ -200,9 +200,10 @@ static int apply_option(struct agent_config *c, int opt, const char *value, stru
 		return apply_listen(c, value, err);
 	case OPT_INTERVAL:
 		if (parse_interval(value, &c->interval_ns) < 0)
-			return err_setx(err, EINVAL,
-					"invalid --interval '%s': expected seconds between 0.1 and 3600",
-					value);
+			return err_setx(
+			    err, EINVAL,
+			    "invalid --interval '%s': expected seconds between 0.1 and 3600",
+			    value);
 		return 0;
 	case OPT_STATE_DIR:
 		if (check_path("--state-dir", value, true, err) < 0)
@@ -220,16 +221,17 @@ static int apply_option(struct agent_config *c, int opt, const char *value, stru
 		if (check_path("--cgroup-parent", value, false, err) < 0)
 			return -EINVAL;
 		if (strstr(value, ".."))
-			return err_setx(err, EINVAL, "invalid --cgroup-parent '%s': '..' is not allowed",
-					value);
+			return err_setx(err, EINVAL,
+					"invalid --cgroup-parent '%s': '..' is not allowed", value);
 		return replace_string(&c->cgroup_parent, value);
 	case OPT_WATCH:
 		return add_watch(c, value, err);
 	case OPT_STOP_TIMEOUT:
 		if (parse_stop_timeout(value, &c->stop_timeout_s) < 0)
-			return err_setx(err, EINVAL,
-					"invalid --stop-timeout '%s': expected whole seconds from 0 to %d",
-					value, AGENT_STOP_TIMEOUT_MAX_S);
+			return err_setx(
+			    err, EINVAL,
+			    "invalid --stop-timeout '%s': expected whole seconds from 0 to %d",
+			    value, AGENT_STOP_TIMEOUT_MAX_S);
 		return 0;
 	}
 	return err_setx(err, EINVAL, "unhandled option %d", opt);
@@ -253,7 +255,7 @@ static int parse_args(int argc, char **argv, struct agent_config *c, struct mst_
 {
 	int opt;
 
-	optind = 0;  /* glibc: full reset, so that tests can parse repeatedly */
+	optind = 0; /* glibc: full reset, so that tests can parse repeatedly */
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "+", config_options, NULL)) != -1) {
 		int r;
@@ -336,14 +338,16 @@ void agent_config_usage(FILE *f, const char *program)
 		"                         (default " AGENT_DEFAULT_SOCKET ")\n"
 		"  --listen ADDR:PORT     TCP listener for /metrics, / and /healthz, with a\n"
 		"                         numeric address; port 0 picks a free port and logs\n"
-		"                         it; 'none' disables it (default " AGENT_DEFAULT_LISTEN ")\n"
+		"                         it; 'none' disables it (default " AGENT_DEFAULT_LISTEN
+		")\n"
 		"  --interval SECONDS     time between collection passes, 0.1 to 3600,\n"
 		"                         fractions allowed (default 1)\n"
 		"  --state-dir DIR        directory of container state files\n"
 		"                         (default " AGENT_DEFAULT_STATE_DIR ")\n"
 		"  --cgroup-root DIR      where the cgroup hierarchies are mounted\n"
 		"                         (default " AGENT_DEFAULT_CGROUP_ROOT ")\n"
-		"  --proc-root DIR        where procfs is mounted (default " AGENT_DEFAULT_PROC_ROOT ")\n"
+		"  --proc-root DIR        where procfs is mounted (default " AGENT_DEFAULT_PROC_ROOT
+		")\n"
 		"  --cgroup-parent PATH   cgroup beneath which containers are created; without\n"
 		"                         a leading '/' it is relative to mstatd's own cgroup\n"
 		"                         (default: mstatd's own cgroup + /mstat)\n"

@@ -13,14 +13,14 @@
 
 #include "common/err.h"
 
-#define AGENT_DEFAULT_SOCKET "/run/mstat/mstat.sock"
-#define AGENT_DEFAULT_LISTEN "127.0.0.1:6782"
-#define AGENT_DEFAULT_STATE_DIR "/run/mstat"
+#define AGENT_DEFAULT_SOCKET	  "/run/mstat/mstat.sock"
+#define AGENT_DEFAULT_LISTEN	  "127.0.0.1:6782"
+#define AGENT_DEFAULT_STATE_DIR	  "/run/mstat"
 #define AGENT_DEFAULT_CGROUP_ROOT "/sys/fs/cgroup"
-#define AGENT_DEFAULT_PROC_ROOT "/proc"
+#define AGENT_DEFAULT_PROC_ROOT	  "/proc"
 
-#define AGENT_INTERVAL_MIN_NS 100000000ULL      /* 0.1 s */
-#define AGENT_INTERVAL_MAX_NS 3600000000000ULL  /* 1 hour */
+#define AGENT_INTERVAL_MIN_NS	 100000000ULL	  /* 0.1 s */
+#define AGENT_INTERVAL_MAX_NS	 3600000000000ULL /* 1 hour */
 #define AGENT_STOP_TIMEOUT_MAX_S 3600
 
 enum agent_action {
@@ -33,9 +33,9 @@ enum agent_action {
 struct agent_config {
 	enum agent_action action;
 	char *socket_path;
-	bool listen_enabled;      /* false for --listen none */
-	char *listen_host;        /* numeric IPv4 or IPv6 address, without brackets */
-	unsigned listen_port;     /* 0 lets the kernel pick; the bound port is logged */
+	bool listen_enabled;  /* false for --listen none */
+	char *listen_host;    /* numeric IPv4 or IPv6 address, without brackets */
+	unsigned listen_port; /* 0 lets the kernel pick; the bound port is logged */
 	uint64_t interval_ns;
 	char *state_dir;
 	char *cgroup_root;
@@ -44,7 +44,7 @@ struct agent_config {
 	 * is absolute in each hierarchy; without one it is relative to mstatd's
 	 * own cgroup, as with docker's --cgroup-parent. */
 	char *cgroup_parent;
-	char **watch;             /* cgroup paths given with --watch */
+	char **watch; /* cgroup paths given with --watch */
 	size_t n_watch;
 	bool once;
 	unsigned stop_timeout_s;
@@ -58,7 +58,7 @@ struct agent_config {
  */
 int agent_config_parse(int argc, char **argv, struct agent_config *ret, struct mst_err *err);
 
-void agent_config_free(struct agent_config *c);  /* accepts NULL */
+void agent_config_free(struct agent_config *c); /* accepts NULL */
 
 /* Prints the --help text. */
 void agent_config_usage(FILE *f, const char *program);

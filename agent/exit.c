@@ -239,8 +239,8 @@ static void load_one(struct agent *a, const char *id)
 	if (!c)
 		return;
 	c->state_dir = strdup(dir);
-	if (!c->state_dir || state_read(dir, &c->rec, &err) < 0 || strcmp(c->rec.spec.id, id) != 0 ||
-	    agent_table_find_name(a, c->rec.spec.name)) {
+	if (!c->state_dir || state_read(dir, &c->rec, &err) < 0 ||
+	    strcmp(c->rec.spec.id, id) != 0 || agent_table_find_name(a, c->rec.spec.name)) {
 		log_warning("ignoring container state in %s: %s", dir,
 			    err.code ? err.msg : "invalid or duplicate");
 		container_free(c);
@@ -260,7 +260,8 @@ static void load_one(struct agent *a, const char *id)
 		c->rec.status = CTR_STATUS_EXITED;
 		c->rec.exit_code = code;
 		c->rec.pid = 0;
-		(void)ctr_set_string(&c->rec.error, "mstatd restarted while the container was running");
+		(void)ctr_set_string(&c->rec.error,
+				     "mstatd restarted while the container was running");
 	}
 	if (agent_table_add(a, c) < 0) {
 		container_free(c);

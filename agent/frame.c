@@ -21,8 +21,7 @@ void frame_header_encode(uint8_t header[FRAME_HEADER_SIZE], int stream, uint32_t
 	header[7] = (uint8_t)len;
 }
 
-int frame_header_decode(const uint8_t header[FRAME_HEADER_SIZE], int *ret_stream,
-			uint32_t *ret_len)
+int frame_header_decode(const uint8_t header[FRAME_HEADER_SIZE], int *ret_stream, uint32_t *ret_len)
 {
 	if (header[0] > FRAME_STREAM_STDERR || header[1] || header[2] || header[3])
 		return -EINVAL;

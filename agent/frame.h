@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define FRAME_HEADER_SIZE 8
+#define FRAME_HEADER_SIZE   8
 #define FRAME_STREAM_STDOUT 1
 #define FRAME_STREAM_STDERR 2
 
@@ -39,7 +39,7 @@ struct frame_filter {
 	size_t header_have;
 	uint32_t payload_left;
 	bool keep_payload;
-	bool corrupt;  /* a bad header was seen; everything after it is dropped */
+	bool corrupt; /* a bad header was seen; everything after it is dropped */
 };
 
 void frame_filter_init(struct frame_filter *f, bool want_stdout, bool want_stderr);

@@ -20,15 +20,15 @@
 #include "agent/http.h"
 #include "agent/state.h"
 
-#define HTTP_BODY_MAX (1024 * 1024)
+#define HTTP_BODY_MAX	      (1024 * 1024)
 #define HTTP_CONNECTION_LIMIT 64
-#define HTTP_IDLE_TIMEOUT_S 120
+#define HTTP_IDLE_TIMEOUT_S   120
 
 struct http_listener {
 	struct api_server *api;
-	bool full_api;             /* the unix socket */
+	bool full_api; /* the unix socket */
 	struct MHD_Daemon *daemon;
-	int fd;                    /* until handed to the daemon */
+	int fd; /* until handed to the daemon */
 };
 
 struct agent_http {
@@ -45,8 +45,8 @@ struct http_request {
 };
 
 static const char landing_page[] =
-	"<!DOCTYPE html>\n<html><head><title>mstatd</title></head><body>\n"
-	"<h1>mstatd</h1>\n<p><a href=\"/metrics\">Metrics</a></p>\n</body></html>\n";
+    "<!DOCTYPE html>\n<html><head><title>mstatd</title></head><body>\n"
+    "<h1>mstatd</h1>\n<p><a href=\"/metrics\">Metrics</a></p>\n</body></html>\n";
 
 enum MHD_Result http_reply_json(struct MHD_Connection *conn, unsigned status, json_t *body)
 {
@@ -60,8 +60,8 @@ enum MHD_Result http_reply_json(struct MHD_Connection *conn, unsigned status, js
 		if (!text)
 			return MHD_NO;
 	}
-	resp = MHD_create_response_from_buffer(text ? strlen(text) : 0, text,
-					       text ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+	resp = MHD_create_response_from_buffer(
+	    text ? strlen(text) : 0, text, text ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
 	if (!resp) {
 		free(text);
 		return MHD_NO;
@@ -74,8 +74,7 @@ enum MHD_Result http_reply_json(struct MHD_Connection *conn, unsigned status, js
 	return ret;
 }
 
-enum MHD_Result http_reply_error(struct MHD_Connection *conn, unsigned status, const char *fmt,
-				 ...)
+enum MHD_Result http_reply_error(struct MHD_Connection *conn, unsigned status, const char *fmt, ...)
 {
 	char msg[MST_ERR_MSG_MAX];
 	va_list ap;
@@ -109,7 +108,7 @@ static enum MHD_Result reply_static(struct MHD_Connection *conn, unsigned status
 				    const char *content_type, const char *text)
 {
 	struct MHD_Response *resp =
-		MHD_create_response_from_buffer(strlen(text), (void *)text, MHD_RESPMEM_PERSISTENT);
+	    MHD_create_response_from_buffer(strlen(text), (void *)text, MHD_RESPMEM_PERSISTENT);
 	enum MHD_Result ret;
 
 	if (!resp)
@@ -146,8 +145,8 @@ static enum MHD_Result reply_not_allowed(struct MHD_Connection *conn, const char
 static enum MHD_Result serve_public(struct api_server *s, struct MHD_Connection *conn,
 				    const char *method, const char *url, bool *ret_handled)
 {
-	bool read_method = strcmp(method, MHD_HTTP_METHOD_GET) == 0 ||
-			   strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
+	bool read_method =
+	    strcmp(method, MHD_HTTP_METHOD_GET) == 0 || strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
 
 	*ret_handled = true;
 	if (strcmp(url, "/metrics") != 0 && strcmp(url, "/healthz") != 0 && strcmp(url, "/") != 0) {
@@ -183,8 +182,8 @@ static enum MHD_Result accumulate_body(struct http_request *req, const char *dat
 
 static bool content_length_too_large(struct MHD_Connection *conn)
 {
-	const char *v = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-						    MHD_HTTP_HEADER_CONTENT_LENGTH);
+	const char *v =
+	    MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 
 	return v && strtoull(v, NULL, 10) > HTTP_BODY_MAX;
 }
@@ -373,13 +372,12 @@ static int start_daemon(struct http_listener *l, struct mst_err *err)
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
 			 MHD_USE_ITC | MHD_USE_ERROR_LOG;
 
-	l->daemon = MHD_start_daemon(flags, 0, NULL, NULL, handle_request, l,
-				     MHD_OPTION_LISTEN_SOCKET, l->fd,
-				     MHD_OPTION_CONNECTION_LIMIT, (unsigned)HTTP_CONNECTION_LIMIT,
-				     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTP_IDLE_TIMEOUT_S,
-				     MHD_OPTION_NOTIFY_COMPLETED, request_completed, NULL,
-				     MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-				     MHD_OPTION_END);
+	l->daemon =
+	    MHD_start_daemon(flags, 0, NULL, NULL, handle_request, l, MHD_OPTION_LISTEN_SOCKET,
+			     l->fd, MHD_OPTION_CONNECTION_LIMIT, (unsigned)HTTP_CONNECTION_LIMIT,
+			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTP_IDLE_TIMEOUT_S,
+			     MHD_OPTION_NOTIFY_COMPLETED, request_completed, NULL,
+			     MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_END);
 	if (!l->daemon)
 		return err_setx(err, EIO, "starting the HTTP server failed");
 	return 0;

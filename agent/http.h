@@ -17,8 +17,8 @@
 enum MHD_Result http_reply_json(struct MHD_Connection *conn, unsigned status, json_t *body);
 
 /* Queues {"message": ...} with status. */
-enum MHD_Result http_reply_error(struct MHD_Connection *conn, unsigned status, const char *fmt,
-				 ...) __attribute__((format(printf, 3, 4)));
+enum MHD_Result http_reply_error(struct MHD_Connection *conn, unsigned status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* Reads a boolean query parameter as docker does: "1" or "true" is true, "0",
  * "false" or "" is false, an absent one is def. Returns -EINVAL otherwise. */

@@ -15,13 +15,12 @@
 
 #define CONTAINERS_PREFIX "/v1/containers/"
 
-static enum MHD_Result reply_lookup_error(struct MHD_Connection *conn, const char *name,
-					  int error)
+static enum MHD_Result reply_lookup_error(struct MHD_Connection *conn, const char *name, int error)
 {
 	if (error == -ENOTUNIQ)
-		return http_reply_error(conn, MHD_HTTP_BAD_REQUEST,
-					"id prefix '%s' matches several containers; give more digits",
-					name);
+		return http_reply_error(
+		    conn, MHD_HTTP_BAD_REQUEST,
+		    "id prefix '%s' matches several containers; give more digits", name);
 	return http_reply_error(conn, MHD_HTTP_NOT_FOUND, "no such container: %s", name);
 }
 
@@ -33,8 +32,9 @@ static enum MHD_Result api_list(struct api_server *s, struct MHD_Connection *con
 	bool all;
 
 	if (http_query_bool(conn, "all", false, &all) < 0)
-		return http_reply_error(conn, MHD_HTTP_BAD_REQUEST,
-					"invalid query parameter 'all': expected 1, 0, true or false");
+		return http_reply_error(
+		    conn, MHD_HTTP_BAD_REQUEST,
+		    "invalid query parameter 'all': expected 1, 0, true or false");
 	arr = json_array();
 	if (!arr)
 		return MHD_NO;
@@ -118,8 +118,7 @@ static enum MHD_Result api_create(struct api_server *s, struct MHD_Connection *c
 }
 
 /* Fills the parameters of a command from the query string. */
-static enum MHD_Result parse_params(struct MHD_Connection *conn, struct api_cmd *cmd,
-				    bool *ret_ok)
+static enum MHD_Result parse_params(struct MHD_Connection *conn, struct api_cmd *cmd, bool *ret_ok)
 {
 	const char *v;
 	uint64_t t;
@@ -173,7 +172,9 @@ static const struct {
 	const char *action;
 	enum api_cmd_type type;
 } post_actions[] = {
-	{ "start", API_CMD_START }, { "stop", API_CMD_STOP }, { "kill", API_CMD_KILL },
+	{ "start", API_CMD_START },
+	{ "stop", API_CMD_STOP },
+	{ "kill", API_CMD_KILL },
 	{ "wait", API_CMD_WAIT },
 };
 
@@ -185,8 +186,8 @@ static enum MHD_Result route_container(struct api_server *s, struct MHD_Connecti
 	const char *slash = strchr(rest, '/');
 	const char *action = slash ? slash + 1 : "";
 	size_t name_len = slash ? (size_t)(slash - rest) : strlen(rest);
-	bool get = strcmp(method, MHD_HTTP_METHOD_GET) == 0 ||
-		   strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
+	bool get =
+	    strcmp(method, MHD_HTTP_METHOD_GET) == 0 || strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
 	bool post = strcmp(method, MHD_HTTP_METHOD_POST) == 0;
 
 	*ret_handled = true;
@@ -216,8 +217,8 @@ static enum MHD_Result route_container(struct api_server *s, struct MHD_Connecti
 enum MHD_Result api_route(struct api_server *s, struct MHD_Connection *conn, const char *method,
 			  const char *url, const char *body, size_t body_len, bool *ret_handled)
 {
-	bool get = strcmp(method, MHD_HTTP_METHOD_GET) == 0 ||
-		   strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
+	bool get =
+	    strcmp(method, MHD_HTTP_METHOD_GET) == 0 || strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
 	bool post = strcmp(method, MHD_HTTP_METHOD_POST) == 0;
 
 	*ret_handled = true;

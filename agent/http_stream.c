@@ -26,7 +26,7 @@ struct logs_stream {
 	char id[65];
 	int fd;
 	bool follow;
-	bool finishing;      /* the container ended: read to end of file, then stop */
+	bool finishing; /* the container ended: read to end of file, then stop */
 	struct frame_filter filter;
 	struct pub_marks marks;
 	uint8_t in[STREAM_BLOCK_SIZE];
@@ -64,8 +64,8 @@ static ssize_t logs_read(void *cls, uint64_t pos, char *buf, size_t max)
 		if (n < 0)
 			return errno == EINTR ? 0 : MHD_CONTENT_READER_END_WITH_ERROR;
 		if (n > 0) {
-			size_t out = frame_filter_feed(&ls->filter, ls->in, (size_t)n,
-						       (uint8_t *)buf);
+			size_t out =
+			    frame_filter_feed(&ls->filter, ls->in, (size_t)n, (uint8_t *)buf);
 
 			if (out > 0)
 				return (ssize_t)out;
@@ -76,7 +76,7 @@ static ssize_t logs_read(void *cls, uint64_t pos, char *buf, size_t max)
 		if (!ls->follow || ls->finishing)
 			return MHD_CONTENT_READER_END_OF_STREAM;
 		if (logs_source_ended(ls->server, ls->id) || ls->marks.closing) {
-			ls->finishing = true;  /* one more read catches the last bytes */
+			ls->finishing = true; /* one more read catches the last bytes */
 			continue;
 		}
 		pub_wait(ls->server->pub, &ls->marks, STREAM_WAIT_MS, &ls->marks);
@@ -150,8 +150,8 @@ enum MHD_Result api_logs(struct api_server *s, struct MHD_Connection *conn, cons
 		return http_reply_error(conn, 500, "opening the output of %s failed", name);
 	}
 
-	resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, STREAM_BLOCK_SIZE, logs_read,
-						 ls, logs_free);
+	resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, STREAM_BLOCK_SIZE, logs_read, ls,
+						 logs_free);
 	if (!resp) {
 		logs_free(ls);
 		return MHD_NO;
@@ -165,15 +165,15 @@ enum MHD_Result api_logs(struct api_server *s, struct MHD_Connection *conn, cons
 
 struct stats_stream {
 	struct api_server *server;
-	char id[65];             /* one container; "" for GET /v1/stats */
-	bool include_exited;     /* all=1 of GET /v1/stats */
+	char id[65];	     /* one container; "" for GET /v1/stats */
+	bool include_exited; /* all=1 of GET /v1/stats */
 	bool stream;
-	bool need_prev;          /* stream=false: wait one pass for precpu_stats */
+	bool need_prev; /* stream=false: wait one pass for precpu_stats */
 	bool done;
-	unsigned waits;          /* passes waited for a first sample or for precpu_stats */
+	unsigned waits; /* passes waited for a first sample or for precpu_stats */
 	uint64_t sent_generation;
 	struct pub_marks marks;
-	char *pending;           /* JSON lines not yet handed to libmicrohttpd */
+	char *pending; /* JSON lines not yet handed to libmicrohttpd */
 	size_t pending_len, pending_off;
 };
 
@@ -221,8 +221,8 @@ static void append_line(struct outbuf *b, json_t *obj)
 
 enum render_result {
 	RENDER_DONE,
-	RENDER_WAIT,   /* nothing to send for this pass; wait for the next one */
-	RENDER_GONE,   /* the container was removed */
+	RENDER_WAIT, /* nothing to send for this pass; wait for the next one */
+	RENDER_GONE, /* the container was removed */
 };
 
 /* The line of one container: its entry, or zeros when it is not running. */
@@ -404,8 +404,8 @@ enum MHD_Result api_all_stats(struct api_server *s, struct MHD_Connection *conn)
 	bool bad_query, all;
 
 	if (http_query_bool(conn, "all", false, &all) < 0)
-		return http_reply_error(conn, 400,
-					"invalid query parameter 'all': expected 1, 0, true or false");
+		return http_reply_error(
+		    conn, 400, "invalid query parameter 'all': expected 1, 0, true or false");
 	st = stats_new(s, conn, &bad_query);
 	if (bad_query)
 		return http_reply_error(conn, 400,

@@ -160,8 +160,8 @@ static void record_start(struct container *c, const struct rt_process *proc)
 	(void)ctr_set_string(&c->rec.error, NULL);
 }
 
-static int spawn(struct container *c, struct rt_cgroup *cg,
-		 struct rt_process *ret, int out[2], int err_pipe[2], struct mst_err *err)
+static int spawn(struct container *c, struct rt_cgroup *cg, struct rt_process *ret, int out[2],
+		 int err_pipe[2], struct mst_err *err)
 {
 	struct rt_stdio stdio;
 	char exit_path[PATH_MAX];

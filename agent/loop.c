@@ -64,7 +64,8 @@ void agent_collect(struct agent *a)
 	int r = pipeline_collect(a->pipeline, &snap);
 
 	if (r < 0) {
-		log_limited(&a->collect_rl, 60, LOG_ERR, "collection pass failed: %s", strerror(-r));
+		log_limited(&a->collect_rl, 60, LOG_ERR, "collection pass failed: %s",
+			    strerror(-r));
 		return;
 	}
 	pub_set_snapshot(&a->pub, snap, pipeline_last_errors(a->pipeline));
@@ -93,7 +94,7 @@ static void begin_shutdown(struct agent *a, int sig)
 
 	a->shutting_down = true;
 	a->shutdown_deadline_ns =
-		agent_now_mono() + ((uint64_t)timeout + SHUTDOWN_GRACE_S) * 1000000000ULL;
+	    agent_now_mono() + ((uint64_t)timeout + SHUTDOWN_GRACE_S) * 1000000000ULL;
 	log_notice("received %s: shutting down, stopping %zu running container(s)", strsignal(sig),
 		   agent_n_running(a));
 
@@ -130,7 +131,7 @@ static void on_commands(struct agent *a)
 static void dispatch(struct agent *a, struct loop_source *src)
 {
 	if (src->fd < 0)
-		return;  /* closed earlier in this batch */
+		return; /* closed earlier in this batch */
 
 	switch (src->kind) {
 	case LOOP_SOURCE_TIMER:

@@ -38,7 +38,7 @@ static struct metrics_text *render(struct api_server *s, const struct snapshot *
 		free(m);
 		return NULL;
 	}
-	m->data = b.data;  /* taken over from the outbuf */
+	m->data = b.data; /* taken over from the outbuf */
 	m->len = b.len;
 	m->generation = generation;
 	atomic_init(&m->refcount, 1);

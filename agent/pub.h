@@ -26,14 +26,14 @@ struct pub_marks {
 struct agent_pub {
 	pthread_mutex_t mu;
 	pthread_cond_t changed;
-	struct snapshot *snapshot;   /* NULL before the first pass */
-	unsigned collector_errors;   /* collector errors in the pass of snapshot */
+	struct snapshot *snapshot; /* NULL before the first pass */
+	unsigned collector_errors; /* collector errors in the pass of snapshot */
 	struct ctr_view *view;
 	struct pub_marks marks;
 };
 
 int pub_init(struct agent_pub *p);
-void pub_destroy(struct agent_pub *p);  /* drops the published references */
+void pub_destroy(struct agent_pub *p); /* drops the published references */
 
 /* Publish: each takes over the caller's reference. */
 void pub_set_snapshot(struct agent_pub *p, struct snapshot *s, unsigned collector_errors);

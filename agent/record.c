@@ -154,8 +154,7 @@ int ctr_id_generate(char ret[65])
 	return 0;
 }
 
-int ctr_lookup(const void *set, size_t n, ctr_record_at_fn at, const char *key,
-	       size_t *ret_index)
+int ctr_lookup(const void *set, size_t n, ctr_record_at_fn at, const char *key, size_t *ret_index)
 {
 	size_t key_len = strlen(key), found = 0, matches = 0;
 
@@ -206,9 +205,7 @@ int ctr_status_from_string(const char *s, enum ctr_status *ret)
 
 /* The State.Status values of docker's inspect object. */
 static const char *const ctr_status_names[_CTR_STATUS_MAX] = {
-	[CTR_STATUS_CREATED] = "created",
-	[CTR_STATUS_RUNNING] = "running",
-	[CTR_STATUS_EXITED] = "exited",
-	[CTR_STATUS_REMOVING] = "removing",
+	[CTR_STATUS_CREATED] = "created", [CTR_STATUS_RUNNING] = "running",
+	[CTR_STATUS_EXITED] = "exited",	  [CTR_STATUS_REMOVING] = "removing",
 	[CTR_STATUS_DEAD] = "dead",
 };

@@ -25,18 +25,18 @@ enum ctr_status {
 };
 
 struct ctr_record {
-	struct rt_spec spec;       /* owns argv, env, cwd, hostname and rootfs */
+	struct rt_spec spec; /* owns argv, env, cwd, hostname and rootfs */
 	bool auto_remove;
 	enum ctr_status status;
-	uint64_t created_ns;       /* CLOCK_REALTIME; 0 = never */
+	uint64_t created_ns; /* CLOCK_REALTIME; 0 = never */
 	uint64_t started_ns;
 	uint64_t finished_ns;
-	int exit_code;             /* docker's: the code, or 128 + signal */
-	uint64_t oom_kill_count;   /* OOM kills in the cgroup during the last run */
-	bool oom_killed;           /* oom_kill_count > 0 when the last run ended */
-	pid_t pid;                 /* host PID of the init while running, else 0 */
-	char *cgroup_path;         /* cgroup path while running; NULL otherwise */
-	char *error;               /* why the last start failed; NULL when it did not */
+	int exit_code;		 /* docker's: the code, or 128 + signal */
+	uint64_t oom_kill_count; /* OOM kills in the cgroup during the last run */
+	bool oom_killed;	 /* oom_kill_count > 0 when the last run ended */
+	pid_t pid;		 /* host PID of the init while running, else 0 */
+	char *cgroup_path;	 /* cgroup path while running; NULL otherwise */
+	char *error;		 /* why the last start failed; NULL when it did not */
 };
 
 const char *ctr_status_to_string(enum ctr_status s);
@@ -46,7 +46,7 @@ int ctr_status_from_string(const char *s, enum ctr_status *ret);
 void ctr_spec_free(struct rt_spec *spec);
 int ctr_spec_copy(const struct rt_spec *src, struct rt_spec *ret);
 
-void ctr_record_free(struct ctr_record *r);  /* frees the members; accepts NULL */
+void ctr_record_free(struct ctr_record *r); /* frees the members; accepts NULL */
 int ctr_record_copy(const struct ctr_record *src, struct ctr_record *ret);
 
 /* Replaces *slot with a copy of value (NULL allowed). Returns 0 or -ENOMEM. */
@@ -63,7 +63,6 @@ typedef const struct ctr_record *(*ctr_record_at_fn)(const void *set, size_t i);
  * name, then a unique id prefix. Returns 0 and the index, -ENOENT when nothing
  * matches, or -ENOTUNIQ when an id prefix matches several containers.
  */
-int ctr_lookup(const void *set, size_t n, ctr_record_at_fn at, const char *key,
-	       size_t *ret_index);
+int ctr_lookup(const void *set, size_t n, ctr_record_at_fn at, const char *key, size_t *ret_index);
 
 #endif

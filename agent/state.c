@@ -18,22 +18,16 @@
 
 json_t *state_to_json(const struct ctr_record *r)
 {
-	return json_pack("{s:i, s:s, s:s, s:o, s:{s:s, s:i, s:I, s:b, s:I, s:I, s:I, s:i, s:o, s:o}}",
-			 "Version", STATE_FORMAT_VERSION,
-			 "Id", r->spec.id,
-			 "Name", r->spec.name,
-			 "Config", api_spec_to_json(&r->spec, r->auto_remove),
-			 "State",
-			 "Status", ctr_status_to_string(r->status),
-			 "ExitCode", r->exit_code,
-			 "OOMKillCount", (json_int_t)r->oom_kill_count,
-			 "OOMKilled", r->oom_killed,
-			 "Created", (json_int_t)r->created_ns,
-			 "StartedAt", (json_int_t)r->started_ns,
-			 "FinishedAt", (json_int_t)r->finished_ns,
-			 "Pid", (int)r->pid,
-			 "CgroupPath", r->cgroup_path ? json_string(r->cgroup_path) : json_null(),
-			 "Error", r->error ? json_string(r->error) : json_null());
+	return json_pack(
+	    "{s:i, s:s, s:s, s:o, s:{s:s, s:i, s:I, s:b, s:I, s:I, s:I, s:i, s:o, s:o}}", "Version",
+	    STATE_FORMAT_VERSION, "Id", r->spec.id, "Name", r->spec.name, "Config",
+	    api_spec_to_json(&r->spec, r->auto_remove), "State", "Status",
+	    ctr_status_to_string(r->status), "ExitCode", r->exit_code, "OOMKillCount",
+	    (json_int_t)r->oom_kill_count, "OOMKilled", r->oom_killed, "Created",
+	    (json_int_t)r->created_ns, "StartedAt", (json_int_t)r->started_ns, "FinishedAt",
+	    (json_int_t)r->finished_ns, "Pid", (int)r->pid, "CgroupPath",
+	    r->cgroup_path ? json_string(r->cgroup_path) : json_null(), "Error",
+	    r->error ? json_string(r->error) : json_null());
 }
 
 static int read_identity(json_t *root, struct ctr_record *r, struct mst_err *err)
@@ -66,8 +60,7 @@ static int read_u64(json_t *state, const char *key, uint64_t *ret, struct mst_er
 	return 0;
 }
 
-static int read_optional_string(json_t *state, const char *key, char **ret,
-				struct mst_err *err)
+static int read_optional_string(json_t *state, const char *key, char **ret, struct mst_err *err)
 {
 	json_t *v = json_object_get(state, key);
 
@@ -89,8 +82,8 @@ static int read_state(json_t *state, struct ctr_record *r, struct mst_err *err)
 
 	if (!json_is_object(state))
 		return err_setx(err, EINVAL, "missing field 'State'");
-	if (!json_is_string(status) || ctr_status_from_string(json_string_value(status),
-							      &r->status) < 0)
+	if (!json_is_string(status) ||
+	    ctr_status_from_string(json_string_value(status), &r->status) < 0)
 		return err_setx(err, EINVAL, "invalid field 'State.Status'");
 	if (!json_is_integer(exit_code))
 		return err_setx(err, EINVAL, "invalid field 'State.ExitCode': expected an integer");

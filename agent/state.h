@@ -13,8 +13,8 @@
 #include "agent/record.h"
 #include "common/err.h"
 
-#define STATE_FILE "state.json"
-#define STATE_OUTPUT_FILE "output.log"
+#define STATE_FILE	     "state.json"
+#define STATE_OUTPUT_FILE    "output.log"
 #define STATE_CONTAINERS_DIR "containers"
 #define STATE_FORMAT_VERSION 1
 

@@ -29,7 +29,7 @@ static void sup_reply(struct agent *a, struct api_cmd *cmd, int status, json_t *
 }
 
 static void reply_message(struct agent *a, struct api_cmd *cmd, int status, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 
 static void reply_message(struct agent *a, struct api_cmd *cmd, int status, const char *fmt, ...)
 {
@@ -52,7 +52,8 @@ static struct container *find_target(struct agent *a, struct api_cmd *cmd)
 	if (c)
 		return c;
 	if (error == -ENOTUNIQ)
-		reply_message(a, cmd, 400, "id prefix '%s' matches several containers; give more digits",
+		reply_message(a, cmd, 400,
+			      "id prefix '%s' matches several containers; give more digits",
 			      cmd->target);
 	else
 		reply_message(a, cmd, 404, "no such container: %s", cmd->target);
@@ -102,7 +103,8 @@ static void cmd_create(struct agent *a, struct api_cmd *cmd)
 	int r;
 
 	if (cmd->target && strlen(cmd->target) >= RT_NAME_MAX) {
-		reply_message(a, cmd, 400, "invalid name: longer than %d characters", RT_NAME_MAX - 1);
+		reply_message(a, cmd, 400, "invalid name: longer than %d characters",
+			      RT_NAME_MAX - 1);
 		return;
 	}
 	other = cmd->target ? agent_table_find_name(a, cmd->target) : NULL;
@@ -142,8 +144,7 @@ static void cmd_create(struct agent *a, struct api_cmd *cmd)
 	}
 
 	log_info("created container %s (%.12s)", c->rec.spec.name, c->rec.spec.id);
-	sup_reply(a, cmd, 201,
-		   json_pack("{s:s, s:[]}", "Id", c->rec.spec.id, "Warnings"));
+	sup_reply(a, cmd, 201, json_pack("{s:s, s:[]}", "Id", c->rec.spec.id, "Warnings"));
 }
 
 static void cmd_start(struct agent *a, struct api_cmd *cmd)
@@ -215,7 +216,7 @@ static void cmd_wait(struct agent *a, struct api_cmd *cmd)
 		return;
 	if (c->rec.status == CTR_STATUS_EXITED) {
 		sup_reply(a, cmd, 200,
-			   json_pack("{s:i, s:n}", "StatusCode", c->rec.exit_code, "Error"));
+			  json_pack("{s:i, s:n}", "StatusCode", c->rec.exit_code, "Error"));
 		return;
 	}
 	/* A created container is waited for until its next exit, which lets a
@@ -231,9 +232,10 @@ static void cmd_remove(struct agent *a, struct api_cmd *cmd)
 		return;
 	if (c->rec.status == CTR_STATUS_RUNNING) {
 		if (!cmd->force) {
-			reply_message(a, cmd, 409,
-				      "container %s is running: stop it first or remove it with force=1",
-				      c->rec.spec.name);
+			reply_message(
+			    a, cmd, 409,
+			    "container %s is running: stop it first or remove it with force=1",
+			    c->rec.spec.name);
 			return;
 		}
 		park(c, cmd);
@@ -288,7 +290,7 @@ void sup_reply_pending(struct agent *a, struct container *c)
 		switch (cmd->type) {
 		case API_CMD_WAIT:
 			sup_reply(a, cmd, 200,
-				   json_pack("{s:i, s:n}", "StatusCode", c->rec.exit_code, "Error"));
+				  json_pack("{s:i, s:n}", "StatusCode", c->rec.exit_code, "Error"));
 			break;
 		case API_CMD_STOP:
 			sup_reply(a, cmd, 204, NULL);

@@ -63,8 +63,7 @@ static const struct ctr_record *view_record_at(const void *set, size_t i)
 	return &v->items[i].rec;
 }
 
-const struct ctr_view_item *ctr_view_find(const struct ctr_view *v, const char *key,
-					  int *ret_error)
+const struct ctr_view_item *ctr_view_find(const struct ctr_view *v, const char *key, int *ret_error)
 {
 	size_t i;
 	int r;

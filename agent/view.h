@@ -16,20 +16,20 @@
 
 struct ctr_view_item {
 	struct ctr_record rec;
-	char *state_dir;    /* <state-dir>/containers/<id> */
-	bool output_open;   /* a pipe of the last run has not reached end of file */
+	char *state_dir;  /* <state-dir>/containers/<id> */
+	bool output_open; /* a pipe of the last run has not reached end of file */
 };
 
 struct ctr_view {
 	atomic_uint refcount;
 	size_t n;
-	struct ctr_view_item *items;  /* sorted by name */
+	struct ctr_view_item *items; /* sorted by name */
 };
 
 /* Allocates a view with room for n zeroed items and one reference. */
 struct ctr_view *ctr_view_new(size_t n);
 struct ctr_view *ctr_view_ref(struct ctr_view *v);
-void ctr_view_unref(struct ctr_view *v);  /* frees on the last reference; accepts NULL */
+void ctr_view_unref(struct ctr_view *v); /* frees on the last reference; accepts NULL */
 
 /* Sorts the items by name, for stable listings. */
 void ctr_view_sort(struct ctr_view *v);

@@ -42,7 +42,7 @@ struct run_session {
 	int64_t last_output_ns;
 	int signal_fd;
 	struct mst_err logs_err;
-	bool remove_at_end;    /* --rm without -d: mstat removes the container */
+	bool remove_at_end; /* --rm without -d: mstat removes the container */
 };
 
 static int64_t run_now_ns(void)
@@ -129,8 +129,7 @@ static void run_remove(struct run_session *s, bool report)
 	struct mst_err err = { 0 };
 	char *path = cli_container_path(s->id, "?force=1");
 
-	if (path && api_request(&s->cli->api, "DELETE", path, NULL, NULL, NULL, &err) < 0 &&
-	    report)
+	if (path && api_request(&s->cli->api, "DELETE", path, NULL, NULL, NULL, &err) < 0 && report)
 		cli_print_error(&err);
 	free(path);
 }

@@ -21,12 +21,12 @@
 struct target_info {
 	const struct cg_layout *layout;
 	const struct cg_paths *cgroup;
-	pid_t pid;  /* a process in the target's network namespace; 0 when none */
+	pid_t pid; /* a process in the target's network namespace; 0 when none */
 };
 
 struct collector {
-	unsigned abi_version;  /* COLLECTOR_ABI_VERSION */
-	const char *name;      /* "cpu", "memory", ... */
+	unsigned abi_version; /* COLLECTOR_ABI_VERSION */
+	const char *name;     /* "cpu", "memory", ... */
 
 	/* Prepares state for one target. Returns 0 and sets *ret_state, -ENOENT
 	 * when this collector has nothing to read for the target (then it is

@@ -25,7 +25,7 @@ struct pipeline_target {
 	size_t n_slots;
 	struct sample cur, prev;
 	bool has_cur, has_prev;
-	bool retired;  /* collectors closed; cur is the final sample */
+	bool retired; /* collectors closed; cur is the final sample */
 	uint64_t host_cpu_ns_cur, host_cpu_ns_prev;
 };
 

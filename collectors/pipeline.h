@@ -16,7 +16,7 @@
 struct pipeline;
 
 struct pipeline *pipeline_new(const struct cg_layout *layout);
-void pipeline_free(struct pipeline *p);  /* closes every target; accepts NULL */
+void pipeline_free(struct pipeline *p); /* closes every target; accepts NULL */
 
 /* Adds a target: copies meta and paths, opens every registered collector on
  * it. Returns -EEXIST when a target with the same meta.id exists. */

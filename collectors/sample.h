@@ -15,45 +15,45 @@
 
 enum sample_key {
 	/* cpu, cumulative */
-	SAMPLE_CPU_USAGE_NS,           /* cpuacct.usage, cpu.stat usage_usec */
-	SAMPLE_CPU_USER_NS,            /* cpuacct.stat user, cpu.stat user_usec */
+	SAMPLE_CPU_USAGE_NS, /* cpuacct.usage, cpu.stat usage_usec */
+	SAMPLE_CPU_USER_NS,  /* cpuacct.stat user, cpu.stat user_usec */
 	SAMPLE_CPU_SYSTEM_NS,
-	SAMPLE_CPU_PERIODS,            /* nr_periods */
-	SAMPLE_CPU_THROTTLED_PERIODS,  /* nr_throttled */
-	SAMPLE_CPU_THROTTLED_NS,       /* throttled_time, throttled_usec */
+	SAMPLE_CPU_PERIODS,	      /* nr_periods */
+	SAMPLE_CPU_THROTTLED_PERIODS, /* nr_throttled */
+	SAMPLE_CPU_THROTTLED_NS,      /* throttled_time, throttled_usec */
 	/* cpu, configuration */
-	SAMPLE_CPU_QUOTA_US,           /* MST_UNLIMITED when there is no quota */
+	SAMPLE_CPU_QUOTA_US, /* MST_UNLIMITED when there is no quota */
 	SAMPLE_CPU_PERIOD_US,
-	SAMPLE_CPU_SHARES,             /* v1 cpu.shares; v2 cpu.weight converted */
-	SAMPLE_CPU_WEIGHT,             /* v2 cpu.weight as read */
+	SAMPLE_CPU_SHARES, /* v1 cpu.shares; v2 cpu.weight converted */
+	SAMPLE_CPU_WEIGHT, /* v2 cpu.weight as read */
 
 	/* memory, bytes unless noted */
-	SAMPLE_MEM_USAGE,              /* memory.usage_in_bytes, memory.current */
-	SAMPLE_MEM_MAX_USAGE,          /* memory.max_usage_in_bytes, memory.peak */
-	SAMPLE_MEM_LIMIT,              /* MST_UNLIMITED when unlimited */
-	SAMPLE_MEM_SWAP_USAGE,         /* swap only (v1: memsw - usage) */
-	SAMPLE_MEM_SWAP_LIMIT,         /* swap only (v1: memsw limit - limit) */
-	SAMPLE_MEM_CACHE,              /* v1 cache (total_cache), v2 file */
-	SAMPLE_MEM_RSS,                /* v1 rss (total_rss), v2 anon */
+	SAMPLE_MEM_USAGE,      /* memory.usage_in_bytes, memory.current */
+	SAMPLE_MEM_MAX_USAGE,  /* memory.max_usage_in_bytes, memory.peak */
+	SAMPLE_MEM_LIMIT,      /* MST_UNLIMITED when unlimited */
+	SAMPLE_MEM_SWAP_USAGE, /* swap only (v1: memsw - usage) */
+	SAMPLE_MEM_SWAP_LIMIT, /* swap only (v1: memsw limit - limit) */
+	SAMPLE_MEM_CACHE,      /* v1 cache (total_cache), v2 file */
+	SAMPLE_MEM_RSS,	       /* v1 rss (total_rss), v2 anon */
 	SAMPLE_MEM_SHMEM,
 	SAMPLE_MEM_MAPPED_FILE,
 	SAMPLE_MEM_ACTIVE_ANON,
 	SAMPLE_MEM_INACTIVE_ANON,
 	SAMPLE_MEM_ACTIVE_FILE,
 	SAMPLE_MEM_INACTIVE_FILE,
-	SAMPLE_MEM_KERNEL,             /* v2 kernel, v1 kmem usage */
-	SAMPLE_MEM_PGFAULT,            /* count */
-	SAMPLE_MEM_PGMAJFAULT,         /* count */
-	SAMPLE_MEM_WORKING_SET,        /* usage - inactive_file, floored at 0 */
-	SAMPLE_MEM_FAILCNT,            /* v1 memory.failcnt, count */
-	SAMPLE_MEM_EVENTS_HIGH,        /* v2 memory.events high, count */
-	SAMPLE_MEM_EVENTS_MAX,         /* v2 memory.events max, count */
-	SAMPLE_MEM_OOM,                /* v2 memory.events oom, count */
-	SAMPLE_MEM_OOM_KILL,           /* memory.events oom_kill, v1 oom_control oom_kill */
+	SAMPLE_MEM_KERNEL,	/* v2 kernel, v1 kmem usage */
+	SAMPLE_MEM_PGFAULT,	/* count */
+	SAMPLE_MEM_PGMAJFAULT,	/* count */
+	SAMPLE_MEM_WORKING_SET, /* usage - inactive_file, floored at 0 */
+	SAMPLE_MEM_FAILCNT,	/* v1 memory.failcnt, count */
+	SAMPLE_MEM_EVENTS_HIGH, /* v2 memory.events high, count */
+	SAMPLE_MEM_EVENTS_MAX,	/* v2 memory.events max, count */
+	SAMPLE_MEM_OOM,		/* v2 memory.events oom, count */
+	SAMPLE_MEM_OOM_KILL,	/* memory.events oom_kill, v1 oom_control oom_kill */
 
 	/* pids */
 	SAMPLE_PIDS_CURRENT,
-	SAMPLE_PIDS_LIMIT,             /* MST_UNLIMITED when unlimited */
+	SAMPLE_PIDS_LIMIT, /* MST_UNLIMITED when unlimited */
 
 	/* block I/O, sums over all devices of blkdev[] */
 	SAMPLE_IO_READ_BYTES,
@@ -78,7 +78,7 @@ enum sample_key {
  * beyond them are left out of the per-device lists but still counted in the
  * totals. */
 #define SAMPLE_MAX_BLKDEVS 16
-#define SAMPLE_MAX_NETIFS 16
+#define SAMPLE_MAX_NETIFS  16
 
 struct sample_blkdev {
 	uint32_t major, minor;
@@ -92,8 +92,8 @@ struct sample_netif {
 };
 
 struct sample {
-	uint64_t mono_ns;   /* CLOCK_MONOTONIC when the pass read this target */
-	uint64_t real_ns;   /* CLOCK_REALTIME at the same moment */
+	uint64_t mono_ns; /* CLOCK_MONOTONIC when the pass read this target */
+	uint64_t real_ns; /* CLOCK_REALTIME at the same moment */
 	uint64_t value[_SAMPLE_KEY_MAX];
 	uint64_t present[(_SAMPLE_KEY_MAX + 63) / 64];
 	unsigned n_blkdev;

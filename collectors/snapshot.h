@@ -19,7 +19,7 @@
  * *_valid flag is false on the first sample, after a counter went backwards
  * (a reset), or when the time delta is zero. */
 struct snapshot_derived {
-	double cpu_percent;            /* docker stats: cpu delta / host delta * ncpu * 100 */
+	double cpu_percent; /* docker stats: cpu delta / host delta * ncpu * 100 */
 	bool cpu_percent_valid;
 	double net_rx_bytes_per_sec, net_tx_bytes_per_sec;
 	double io_read_bytes_per_sec, io_write_bytes_per_sec;
@@ -28,11 +28,11 @@ struct snapshot_derived {
 
 /* Who a target is: filled by the agent, copied into each snapshot. */
 struct snapshot_meta {
-	char *id;              /* cgroup path, the `id` label */
-	char *name;            /* container name; the cgroup path for watched subtrees */
-	char *container_id;    /* 64 hex digits; NULL for watched cgroups */
-	char *state;           /* "running", "exited", ...; NULL for watched cgroups */
-	uint64_t created_ns;   /* CLOCK_REALTIME; 0 when unknown */
+	char *id;	     /* cgroup path, the `id` label */
+	char *name;	     /* container name; the cgroup path for watched subtrees */
+	char *container_id;  /* 64 hex digits; NULL for watched cgroups */
+	char *state;	     /* "running", "exited", ...; NULL for watched cgroups */
+	uint64_t created_ns; /* CLOCK_REALTIME; 0 when unknown */
 	uint64_t started_ns;
 	/* The limits as configured (docker HostConfig), 0 when not set. */
 	uint64_t spec_memory, spec_memory_swap, spec_nano_cpus, spec_cpu_shares;
@@ -44,26 +44,26 @@ struct snapshot_entry {
 	struct sample cur;
 	struct sample prev;
 	bool has_prev;
-	uint64_t host_cpu_ns_cur;   /* host CPU time (/proc/stat) read with cur */
-	uint64_t host_cpu_ns_prev;  /* ... and with prev */
+	uint64_t host_cpu_ns_cur;  /* host CPU time (/proc/stat) read with cur */
+	uint64_t host_cpu_ns_prev; /* ... and with prev */
 	struct snapshot_derived derived;
 };
 
 struct snapshot {
 	atomic_uint refcount;
-	uint64_t generation;     /* increases by one per published snapshot */
-	uint64_t real_ns;        /* CLOCK_REALTIME at the end of the pass */
+	uint64_t generation; /* increases by one per published snapshot */
+	uint64_t real_ns;    /* CLOCK_REALTIME at the end of the pass */
 	uint64_t pass_duration_ns;
 	unsigned online_cpus;
-	uint64_t host_memory_bytes;  /* MemTotal, the limit docker shows for unlimited */
+	uint64_t host_memory_bytes; /* MemTotal, the limit docker shows for unlimited */
 	size_t n_entries;
-	struct snapshot_entry *entries;  /* sorted by meta.name */
+	struct snapshot_entry *entries; /* sorted by meta.name */
 };
 
 /* Allocates a snapshot with n zeroed entries and one reference. */
 struct snapshot *snapshot_new(size_t n);
 struct snapshot *snapshot_ref(struct snapshot *s);
-void snapshot_unref(struct snapshot *s);  /* frees on the last reference; accepts NULL */
+void snapshot_unref(struct snapshot *s); /* frees on the last reference; accepts NULL */
 
 /* Finds an entry by container name, full id or unique id prefix. */
 const struct snapshot_entry *snapshot_find(const struct snapshot *s, const char *name_or_id);

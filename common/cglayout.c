@@ -113,11 +113,12 @@ int cg_layout_detect(const char *cgroup_root, const char *proc_root, struct cg_l
 		goto done;
 	}
 	if (n_v1 == 0) {
-		r = err_setx(err, ENOENT,
-			     "no cgroup hierarchy under %s: expected cgroup.controllers (cgroup v2) "
-			     "or controller directories such as memory/ and cpu/ (cgroup v1); "
-			     "set --cgroup-root to where cgroups are mounted",
-			     l->root);
+		r = err_setx(
+		    err, ENOENT,
+		    "no cgroup hierarchy under %s: expected cgroup.controllers (cgroup v2) "
+		    "or controller directories such as memory/ and cpu/ (cgroup v1); "
+		    "set --cgroup-root to where cgroups are mounted",
+		    l->root);
 		goto out;
 	}
 	l->mode = has_unified ? CG_MODE_HYBRID : CG_MODE_LEGACY;
@@ -132,8 +133,8 @@ out:
 	return r;
 }
 
-static int paths_set(struct cg_paths *p, const char *ctrl_dir[_CG_CTRL_MAX],
-		     const char *path, enum cg_version version)
+static int paths_set(struct cg_paths *p, const char *ctrl_dir[_CG_CTRL_MAX], const char *path,
+		     enum cg_version version)
 {
 	struct cg_paths tmp = { .version = version };
 
@@ -183,9 +184,11 @@ int cg_paths_from_path(const struct cg_layout *layout, const char *path, struct 
 	const char *id_path = NULL;
 
 	if (path[0] != '/' || has_dotdot(path))
-		return err_setx(err, EINVAL,
-				"invalid cgroup path '%s': it must be absolute inside the hierarchy "
-				"(e.g. /system.slice) without '..'", path);
+		return err_setx(
+		    err, EINVAL,
+		    "invalid cgroup path '%s': it must be absolute inside the hierarchy "
+		    "(e.g. /system.slice) without '..'",
+		    path);
 	if (copy_path(norm, sizeof(norm), path) < 0)
 		return err_setx(err, ENAMETOOLONG, "cgroup path '%s' is too long", path);
 
@@ -264,7 +267,7 @@ int cg_paths_of_pid(const struct cg_layout *layout, pid_t pid, struct cg_paths *
 		    struct mst_err *err)
 {
 	char file[PATH_MAX], line[PATH_MAX + 64], id_path[PATH_MAX] = "";
-	char (*dirs)[PATH_MAX] = calloc(_CG_CTRL_MAX, PATH_MAX);
+	char(*dirs)[PATH_MAX] = calloc(_CG_CTRL_MAX, PATH_MAX);
 	const char *ctrl_dir[_CG_CTRL_MAX] = { 0 };
 	int r;
 
@@ -361,11 +364,8 @@ static const char *const v1_dir_candidates[_CG_CTRL_MAX][3] = {
 };
 
 static const char *const cg_controller_names[_CG_CTRL_MAX] = {
-	[CG_CTRL_CPU] = "cpu",
-	[CG_CTRL_CPUACCT] = "cpuacct",
-	[CG_CTRL_MEMORY] = "memory",
-	[CG_CTRL_BLKIO] = "blkio",
-	[CG_CTRL_PIDS] = "pids",
+	[CG_CTRL_CPU] = "cpu",	   [CG_CTRL_CPUACCT] = "cpuacct", [CG_CTRL_MEMORY] = "memory",
+	[CG_CTRL_BLKIO] = "blkio", [CG_CTRL_PIDS] = "pids",
 };
 
 static const char *const cg_mode_names[_CG_MODE_MAX] = {

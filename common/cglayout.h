@@ -14,9 +14,9 @@
 #include "common/err.h"
 
 enum cg_mode {
-	CG_MODE_UNIFIED,  /* cgroup2 at the root: cgroup.controllers in the root */
-	CG_MODE_HYBRID,   /* v1 controllers plus cgroup2 at <root>/unified */
-	CG_MODE_LEGACY,   /* v1 controllers only */
+	CG_MODE_UNIFIED, /* cgroup2 at the root: cgroup.controllers in the root */
+	CG_MODE_HYBRID,	 /* v1 controllers plus cgroup2 at <root>/unified */
+	CG_MODE_LEGACY,	 /* v1 controllers only */
 	_CG_MODE_MAX,
 };
 
@@ -30,17 +30,17 @@ enum cg_controller {
 	CG_CTRL_CPU,
 	CG_CTRL_CPUACCT,
 	CG_CTRL_MEMORY,
-	CG_CTRL_BLKIO,  /* "io" on v2 */
+	CG_CTRL_BLKIO, /* "io" on v2 */
 	CG_CTRL_PIDS,
 	_CG_CTRL_MAX,
 };
 
 struct cg_layout {
 	enum cg_mode mode;
-	enum cg_version version;          /* v2 for unified, v1 otherwise */
-	char root[PATH_MAX];              /* --cgroup-root, e.g. /sys/fs/cgroup */
-	char proc_root[PATH_MAX];         /* --proc-root, e.g. /proc */
-	char unified[PATH_MAX];           /* cgroup2 mount; "" when there is none */
+	enum cg_version version;  /* v2 for unified, v1 otherwise */
+	char root[PATH_MAX];	  /* --cgroup-root, e.g. /sys/fs/cgroup */
+	char proc_root[PATH_MAX]; /* --proc-root, e.g. /proc */
+	char unified[PATH_MAX];	  /* cgroup2 mount; "" when there is none */
 	/* v1 mount point per controller; "" when that controller is not mounted.
 	 * cpu and cpuacct may be the same directory (co-mounted). */
 	char v1_mount[_CG_CTRL_MAX][PATH_MAX];
@@ -61,26 +61,25 @@ struct cg_paths {
 
 /* Detects the layout under cgroup_root. Fails with a message naming the
  * directory when neither cgroup2 nor any v1 controller is found. */
-int cg_layout_detect(const char *cgroup_root, const char *proc_root,
-		     struct cg_layout *ret, struct mst_err *err);
+int cg_layout_detect(const char *cgroup_root, const char *proc_root, struct cg_layout *ret,
+		     struct mst_err *err);
 
 /* Resolves the cgroup of a process (pid 0 means the caller) from
  * <proc_root>/<pid>/cgroup into ret. */
-int cg_paths_of_pid(const struct cg_layout *layout, pid_t pid,
-		    struct cg_paths *ret, struct mst_err *err);
+int cg_paths_of_pid(const struct cg_layout *layout, pid_t pid, struct cg_paths *ret,
+		    struct mst_err *err);
 
 /* Resolves a cgroup path inside the hierarchy ("/system.slice/foo.service")
  * into directories; for v1, the same path is looked up in each controller's
  * mount. Fails with -ENOENT when no controller has that directory. */
-int cg_paths_from_path(const struct cg_layout *layout, const char *path,
-		       struct cg_paths *ret, struct mst_err *err);
+int cg_paths_from_path(const struct cg_layout *layout, const char *path, struct cg_paths *ret,
+		       struct mst_err *err);
 
 /* Builds the paths of a child cgroup `name` beneath parent. */
-int cg_paths_child(const struct cg_paths *parent, const char *name,
-		   struct cg_paths *ret);
+int cg_paths_child(const struct cg_paths *parent, const char *name, struct cg_paths *ret);
 
 int cg_paths_copy(const struct cg_paths *src, struct cg_paths *ret);
-void cg_paths_free(struct cg_paths *p);  /* frees the strings; accepts NULL */
+void cg_paths_free(struct cg_paths *p); /* frees the strings; accepts NULL */
 
 const char *cg_mode_to_string(enum cg_mode m);
 const char *cg_controller_to_string(enum cg_controller c);

@@ -11,8 +11,7 @@
 
 #include "common/err.h"
 
-static int err_vset(struct mst_err *err, int code, bool with_strerror, const char *fmt,
-		    va_list ap)
+static int err_vset(struct mst_err *err, int code, bool with_strerror, const char *fmt, va_list ap)
 {
 	if (code < 0)
 		code = -code;

@@ -20,9 +20,9 @@ static int log_max_priority = LOG_INFO;
 static bool log_to_journal;
 
 static const char *const log_level_names[] = {
-	[LOG_EMERG] = "emerg",     [LOG_ALERT] = "alert", [LOG_CRIT] = "crit",
-	[LOG_ERR] = "error",       [LOG_WARNING] = "warning", [LOG_NOTICE] = "notice",
-	[LOG_INFO] = "info",       [LOG_DEBUG] = "debug",
+	[LOG_EMERG] = "emerg", [LOG_ALERT] = "alert",	  [LOG_CRIT] = "crit",
+	[LOG_ERR] = "error",   [LOG_WARNING] = "warning", [LOG_NOTICE] = "notice",
+	[LOG_INFO] = "info",   [LOG_DEBUG] = "debug",
 };
 
 /* True when stderr is the stream systemd connected to journald: JOURNAL_STREAM
@@ -87,7 +87,8 @@ void log_limited(struct log_ratelimit *rl, int interval_s, int priority, const c
 		return;
 	}
 	if (rl->suppressed > 0)
-		snprintf(suffix, sizeof(suffix), " (%u similar messages suppressed)", rl->suppressed);
+		snprintf(suffix, sizeof(suffix), " (%u similar messages suppressed)",
+			 rl->suppressed);
 	rl->last_s = now.tv_sec ? now.tv_sec : 1;
 	rl->suppressed = 0;
 

@@ -24,12 +24,12 @@ struct log_ratelimit {
 	unsigned suppressed;
 };
 void log_limited(struct log_ratelimit *rl, int interval_s, int priority, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 
-#define log_debug(...) log_msg(LOG_DEBUG, __VA_ARGS__)
-#define log_info(...) log_msg(LOG_INFO, __VA_ARGS__)
-#define log_notice(...) log_msg(LOG_NOTICE, __VA_ARGS__)
+#define log_debug(...)	 log_msg(LOG_DEBUG, __VA_ARGS__)
+#define log_info(...)	 log_msg(LOG_INFO, __VA_ARGS__)
+#define log_notice(...)	 log_msg(LOG_NOTICE, __VA_ARGS__)
 #define log_warning(...) log_msg(LOG_WARNING, __VA_ARGS__)
-#define log_error(...) log_msg(LOG_ERR, __VA_ARGS__)
+#define log_error(...)	 log_msg(LOG_ERR, __VA_ARGS__)
 
 #endif

@@ -162,8 +162,8 @@ int parse_size(const char *s, uint64_t *ret)
 		return -EINVAL;
 
 	/* frac is in billionths of the unit; the fraction of a byte is dropped. */
-	unsigned __int128 v = (unsigned __int128)ipart * mult +
-			      (unsigned __int128)frac * mult / UINT64_C(1000000000);
+	unsigned __int128 v =
+	    (unsigned __int128)ipart * mult + (unsigned __int128)frac * mult / UINT64_C(1000000000);
 	if (v > UINT64_MAX)
 		return -ERANGE;
 	*ret = (uint64_t)v;
@@ -192,18 +192,15 @@ struct signal_name {
 };
 
 static const struct signal_name signal_names[] = {
-	{ "HUP", SIGHUP },     { "INT", SIGINT },       { "QUIT", SIGQUIT },
-	{ "ILL", SIGILL },     { "TRAP", SIGTRAP },     { "ABRT", SIGABRT },
-	{ "IOT", SIGIOT },     { "BUS", SIGBUS },       { "FPE", SIGFPE },
-	{ "KILL", SIGKILL },   { "USR1", SIGUSR1 },     { "SEGV", SIGSEGV },
-	{ "USR2", SIGUSR2 },   { "PIPE", SIGPIPE },     { "ALRM", SIGALRM },
-	{ "TERM", SIGTERM },   { "STKFLT", SIGSTKFLT }, { "CHLD", SIGCHLD },
-	{ "CONT", SIGCONT },   { "STOP", SIGSTOP },     { "TSTP", SIGTSTP },
-	{ "TTIN", SIGTTIN },   { "TTOU", SIGTTOU },     { "URG", SIGURG },
-	{ "XCPU", SIGXCPU },   { "XFSZ", SIGXFSZ },     { "VTALRM", SIGVTALRM },
-	{ "PROF", SIGPROF },   { "WINCH", SIGWINCH },   { "IO", SIGIO },
-	{ "POLL", SIGPOLL },   { "PWR", SIGPWR },       { "SYS", SIGSYS },
-	{ NULL, 0 },
+	{ "HUP", SIGHUP },	 { "INT", SIGINT },   { "QUIT", SIGQUIT },     { "ILL", SIGILL },
+	{ "TRAP", SIGTRAP },	 { "ABRT", SIGABRT }, { "IOT", SIGIOT },       { "BUS", SIGBUS },
+	{ "FPE", SIGFPE },	 { "KILL", SIGKILL }, { "USR1", SIGUSR1 },     { "SEGV", SIGSEGV },
+	{ "USR2", SIGUSR2 },	 { "PIPE", SIGPIPE }, { "ALRM", SIGALRM },     { "TERM", SIGTERM },
+	{ "STKFLT", SIGSTKFLT }, { "CHLD", SIGCHLD }, { "CONT", SIGCONT },     { "STOP", SIGSTOP },
+	{ "TSTP", SIGTSTP },	 { "TTIN", SIGTTIN }, { "TTOU", SIGTTOU },     { "URG", SIGURG },
+	{ "XCPU", SIGXCPU },	 { "XFSZ", SIGXFSZ }, { "VTALRM", SIGVTALRM }, { "PROF", SIGPROF },
+	{ "WINCH", SIGWINCH },	 { "IO", SIGIO },     { "POLL", SIGPOLL },     { "PWR", SIGPWR },
+	{ "SYS", SIGSYS },	 { NULL, 0 },
 };
 
 int parse_signal(const char *s, int *ret)
@@ -252,4 +249,3 @@ bool key_eq(const char *key, size_t len, const char *name)
 {
 	return strlen(name) == len && memcmp(key, name, len) == 0;
 }
-

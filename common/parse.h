@@ -55,8 +55,8 @@ int parse_signal(const char *s, int *ret);
  * a newline is still delivered. Stops and returns cb's value when it is
  * negative. Lines without a space are skipped.
  */
-typedef int (*parse_kv_cb)(const char *key, size_t key_len, const char *value,
-			   size_t value_len, void *userdata);
+typedef int (*parse_kv_cb)(const char *key, size_t key_len, const char *value, size_t value_len,
+			   void *userdata);
 int parse_kv_lines(const char *buf, size_t len, parse_kv_cb cb, void *userdata);
 
 /* True when the len-byte key equals the NUL-terminated name. */

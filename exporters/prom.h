@@ -15,7 +15,7 @@
 struct outbuf {
 	char *data;
 	size_t len, cap;
-	int error;  /* -ENOMEM once an append failed; later appends do nothing */
+	int error; /* -ENOMEM once an append failed; later appends do nothing */
 };
 
 void outbuf_init(struct outbuf *b);

@@ -16,10 +16,10 @@
 /* Docker's default capabilities (defaultCapabilities in moby oci/defaults.go), the set
  * `docker run` grants without --cap-add or --privileged. */
 static const char *const docker_default_caps[] = {
-	"cap_chown",      "cap_dac_override",     "cap_fsetid",     "cap_fowner",
-	"cap_mknod",      "cap_net_raw",          "cap_setgid",     "cap_setuid",
-	"cap_setfcap",    "cap_setpcap",          "cap_net_bind_service",
-	"cap_sys_chroot", "cap_kill",             "cap_audit_write",
+	"cap_chown",   "cap_dac_override", "cap_fsetid",	   "cap_fowner",
+	"cap_mknod",   "cap_net_raw",	   "cap_setgid",	   "cap_setuid",
+	"cap_setfcap", "cap_setpcap",	   "cap_net_bind_service", "cap_sys_chroot",
+	"cap_kill",    "cap_audit_write",
 };
 
 int rt_caps_docker_default(struct rt_caps *ret, struct mst_err *err)
@@ -54,7 +54,8 @@ int rt_caps_apply(const struct rt_caps *caps, struct rt_child_error *e)
 		if (caps->keep & (UINT64_C(1) << cap))
 			continue;
 		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0)
-			return rt_child_fail(e, errno, "drop capability from the bounding set", NULL);
+			return rt_child_fail(e, errno, "drop capability from the bounding set",
+					     NULL);
 	}
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0)
 		return rt_child_fail(e, errno, "clear the ambient capabilities", NULL);

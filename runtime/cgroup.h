@@ -19,8 +19,8 @@
 struct rt_cgroup {
 	const struct cg_ops *ops;
 	const struct cg_layout *layout;
-	struct cg_paths paths;  /* the container's cgroup */
-	int v2_dirfd;           /* O_PATH|O_DIRECTORY fd for CLONE_INTO_CGROUP; -1 on v1 */
+	struct cg_paths paths; /* the container's cgroup */
+	int v2_dirfd;	       /* O_PATH|O_DIRECTORY fd for CLONE_INTO_CGROUP; -1 on v1 */
 	/* Set by set_limits() when a swap limit was requested but the kernel has
 	 * no swap control file (memory.memsw.* or memory.swap.max): memory is
 	 * limited without swap, as docker does with a warning. */
@@ -28,7 +28,7 @@ struct rt_cgroup {
 };
 
 struct cg_ops {
-	const char *name;  /* "v2" or "v1" */
+	const char *name; /* "v2" or "v1" */
 
 	/* Prepares the parent for container cgroups, creating its missing
 	 * directories. On v2 it also enables the cpu, memory, io and pids

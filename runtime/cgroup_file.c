@@ -16,7 +16,7 @@
 #include "runtime/cgroup_file.h"
 
 /* Retry budget of cg_dir_remove() and cg_procs_kill(): 50 x 20 ms = 1 s. */
-#define CG_RETRY_COUNT 50
+#define CG_RETRY_COUNT	  50
 #define CG_RETRY_DELAY_NS (20 * 1000 * 1000L)
 
 static void sleep_retry_delay(void)
@@ -266,8 +266,7 @@ int cg_memory_plan_from_limits(const struct rt_limits *limits, struct cg_memory_
 		plan.swap_unlimited = true;
 	} else if (swap > 0) {
 		if (limits->memory == 0)
-			return err_setx(err, EINVAL,
-					"invalid memory_swap %lld: set memory as well",
+			return err_setx(err, EINVAL, "invalid memory_swap %lld: set memory as well",
 					(long long)swap);
 		if ((uint64_t)swap < limits->memory)
 			return err_setx(err, EINVAL,

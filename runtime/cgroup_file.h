@@ -46,10 +46,10 @@ int cg_dir_remove(const char *dir, struct mst_err *err);
 
 /* Docker's memory and swap limits, resolved into the values to write. */
 struct cg_memory_plan {
-	uint64_t memory;           /* bytes; 0 = leave the limit as it is */
-	bool set_swap;             /* false: leave the swap limit as it is */
+	uint64_t memory; /* bytes; 0 = leave the limit as it is */
+	bool set_swap;	 /* false: leave the swap limit as it is */
 	bool swap_unlimited;
-	uint64_t memory_and_swap;  /* bytes of memory plus swap, when limited */
+	uint64_t memory_and_swap; /* bytes of memory plus swap, when limited */
 };
 
 /* Applies docker's rules: memory_swap 0 with memory set means memory + swap =

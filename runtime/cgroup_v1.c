@@ -118,11 +118,11 @@ static int v1_create(const struct cg_layout *layout, const struct cg_paths *pare
 		if (mkdir(dir, 0755) == 0)
 			continue;
 		r = errno == EEXIST
-			    ? err_setx(err, EEXIST,
-				       "cgroup %s already exists: a container with this id may "
-				       "still be running, or remove the leftover directory",
-				       dir)
-			    : err_set(err, errno, "create cgroup %s", dir);
+			? err_setx(err, EEXIST,
+				   "cgroup %s already exists: a container with this id may "
+				   "still be running, or remove the leftover directory",
+				   dir)
+			: err_set(err, errno, "create cgroup %s", dir);
 		remove_created(&cg->paths, c);
 		rt_cgroup_free(cg);
 		return r;
@@ -160,8 +160,7 @@ static int write_memory_pair(struct rt_cgroup *cg, const char *dir, const char *
 	return cg_file_write(dir, "memory.limit_in_bytes", memory, err);
 }
 
-static int v1_set_memory(struct rt_cgroup *cg, const struct rt_limits *limits,
-			 struct mst_err *err)
+static int v1_set_memory(struct rt_cgroup *cg, const struct rt_limits *limits, struct mst_err *err)
 {
 	const char *dir = cg->paths.dir[CG_CTRL_MEMORY];
 	struct cg_memory_plan plan;
@@ -208,7 +207,8 @@ static int v1_set_cpu_and_pids(struct rt_cgroup *cg, const struct rt_limits *lim
 	int r;
 
 	if ((limits->nano_cpus || limits->cpu_shares) && !cpu)
-		return err_setx(err, ENOENT, "CPU limit requested but the cpu controller is not mounted");
+		return err_setx(err, ENOENT,
+				"CPU limit requested but the cpu controller is not mounted");
 	if (limits->nano_cpus) {
 		snprintf(buf, sizeof(buf), "%llu", RT_CPU_PERIOD_US);
 		r = cg_file_write(cpu, "cpu.cfs_period_us", buf, err);
@@ -229,7 +229,8 @@ static int v1_set_cpu_and_pids(struct rt_cgroup *cg, const struct rt_limits *lim
 	if (limits->pids_limit == 0)
 		return 0;
 	if (!pids)
-		return err_setx(err, ENOENT, "pids limit requested but the pids controller is not mounted");
+		return err_setx(err, ENOENT,
+				"pids limit requested but the pids controller is not mounted");
 	if (limits->pids_limit < 0)
 		snprintf(buf, sizeof(buf), "max");
 	else
@@ -271,8 +272,7 @@ static void v1_install_blkio_rules(const char *dir)
 	(void)closedir(block);
 }
 
-static int v1_set_limits(struct rt_cgroup *cg, const struct rt_limits *limits,
-			 struct mst_err *err)
+static int v1_set_limits(struct rt_cgroup *cg, const struct rt_limits *limits, struct mst_err *err)
 {
 	int r = v1_set_memory(cg, limits, err);
 
@@ -321,7 +321,8 @@ static int v1_oom_watch_open(struct rt_cgroup *cg, int *ret_fd, struct mst_err *
 	int efd, cfd, r;
 
 	if (!dir)
-		return err_setx(err, ENOENT, "watch OOM events: the memory controller is not mounted");
+		return err_setx(err, ENOENT,
+				"watch OOM events: the memory controller is not mounted");
 	if (snprintf(path, sizeof(path), "%s/memory.oom_control", dir) >= (int)sizeof(path))
 		return err_setx(err, ENAMETOOLONG, "watch OOM events: %s is too long", dir);
 

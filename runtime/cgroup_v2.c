@@ -100,7 +100,8 @@ static int enable_controllers(const char *dir, bool is_root, const char *self_di
 	r = cg_file_read(dir, "cgroup.subtree_control", enabled, sizeof(enabled), &len);
 	if (r < 0)
 		return err_set(err, -r, "read %s/cgroup.subtree_control", dir);
-	for (size_t i = 0; i < sizeof(v2_wanted_controllers) / sizeof(v2_wanted_controllers[0]); i++) {
+	for (size_t i = 0; i < sizeof(v2_wanted_controllers) / sizeof(v2_wanted_controllers[0]);
+	     i++) {
 		const char *c = v2_wanted_controllers[i];
 
 		if (word_listed(available, c) && !word_listed(enabled, c)) {
@@ -150,7 +151,8 @@ static int v2_prepare_parent(const struct cg_layout *layout, const struct cg_pat
 	char level[PATH_MAX];
 	int r = 0;
 
-	if (!dir || strncmp(dir, mount, mount_len) != 0 || (dir[mount_len] && dir[mount_len] != '/'))
+	if (!dir || strncmp(dir, mount, mount_len) != 0 ||
+	    (dir[mount_len] && dir[mount_len] != '/'))
 		return err_setx(err, EINVAL, "cgroup parent %s is not under the cgroup2 mount %s",
 				dir ? dir : "(none)", mount);
 	if (strlen(dir) >= sizeof(level))
@@ -215,11 +217,11 @@ static int v2_create(const struct cg_layout *layout, const struct cg_paths *pare
 
 	if (mkdir(dir, 0755) < 0) {
 		r = errno == EEXIST
-			    ? err_setx(err, EEXIST,
-				       "cgroup %s already exists: a container with this id may "
-				       "still be running, or remove the leftover directory",
-				       dir)
-			    : err_set(err, errno, "create cgroup %s", dir);
+			? err_setx(err, EEXIST,
+				   "cgroup %s already exists: a container with this id may "
+				   "still be running, or remove the leftover directory",
+				   dir)
+			: err_set(err, errno, "create cgroup %s", dir);
 		rt_cgroup_free(cg);
 		return r;
 	}
@@ -236,8 +238,8 @@ static int v2_create(const struct cg_layout *layout, const struct cg_paths *pare
 
 /* Writes value to file, or explains which controller is missing when the
  * file does not exist. */
-static int write_limit(const char *dir, const char *file, const char *controller,
-		       const char *value, struct mst_err *err)
+static int write_limit(const char *dir, const char *file, const char *controller, const char *value,
+		       struct mst_err *err)
 {
 	if (!cg_file_exists(dir, file))
 		return err_setx(err, ENOENT,
@@ -280,8 +282,7 @@ static int v2_set_memory(struct rt_cgroup *cg, const char *dir, const struct rt_
 	return cg_file_write(dir, "memory.swap.max", buf, err);
 }
 
-static int v2_set_limits(struct rt_cgroup *cg, const struct rt_limits *limits,
-			 struct mst_err *err)
+static int v2_set_limits(struct rt_cgroup *cg, const struct rt_limits *limits, struct mst_err *err)
 {
 	const char *dir = v2_dir(&cg->paths);
 	char buf[64];

@@ -19,7 +19,7 @@
 #include "runtime/exit_status.h"
 #include "runtime/runtime.h"
 
-#define EXITED_PREFIX "exited "
+#define EXITED_PREFIX	"exited "
 #define SIGNALED_PREFIX "signaled "
 
 int rt_exit_status_format(int wait_status, char *buf, size_t size)
@@ -65,7 +65,7 @@ int rt_exit_status_parse(const char *buf, size_t len, int *ret_code)
 		base = 0;
 	} else if (has_prefix(buf, len, SIGNALED_PREFIX)) {
 		skip = strlen(SIGNALED_PREFIX);
-		max = 64;  /* _NSIG - 1 on Linux */
+		max = 64; /* _NSIG - 1 on Linux */
 		base = 128;
 	} else {
 		return -EINVAL;

@@ -96,7 +96,7 @@ static int supervise(pid_t command, const sigset_t *waited)
 		int sig = sigwaitinfo(waited, &info);
 
 		if (sig < 0)
-			continue;  /* EINTR */
+			continue; /* EINTR */
 		if (sig != SIGCHLD) {
 			(void)kill(command, sig);
 			continue;
@@ -133,7 +133,8 @@ int main(int argc, char **argv)
 	/* The command must not inherit the exit file, and a non-dumpable init
 	 * keeps processes in the container from reaching it through ptrace. */
 	if (fcntl(exit_fd, F_SETFD, FD_CLOEXEC) < 0) {
-		fprintf(stderr, "mstat-init: exit file descriptor %d: %s\n", exit_fd, strerror(errno));
+		fprintf(stderr, "mstat-init: exit file descriptor %d: %s\n", exit_fd,
+			strerror(errno));
 		return INIT_EXIT_FAILURE;
 	}
 	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);

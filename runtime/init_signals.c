@@ -7,7 +7,9 @@
 
 #include "runtime/init_signals.h"
 
-static const int synchronous_signals[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP, SIGSYS, SIGABRT };
+static const int synchronous_signals[] = {
+	SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP, SIGSYS, SIGABRT
+};
 
 void rt_init_blocked_signals(sigset_t *ret)
 {

@@ -22,9 +22,17 @@
  * them in HostConfig. A masked directory gets an empty read-only tmpfs, a
  * masked file gets /dev/null. */
 static const char *const masked_paths[] = {
-	"/proc/acpi",          "/proc/asound",     "/proc/interrupts", "/proc/kcore",
-	"/proc/keys",          "/proc/latency_stats", "/proc/sched_debug", "/proc/scsi",
-	"/proc/timer_list",    "/proc/timer_stats", "/sys/devices/virtual/powercap",
+	"/proc/acpi",
+	"/proc/asound",
+	"/proc/interrupts",
+	"/proc/kcore",
+	"/proc/keys",
+	"/proc/latency_stats",
+	"/proc/sched_debug",
+	"/proc/scsi",
+	"/proc/timer_list",
+	"/proc/timer_stats",
+	"/sys/devices/virtual/powercap",
 	"/sys/firmware",
 };
 static const char *const readonly_paths[] = {
@@ -41,10 +49,8 @@ static const struct {
 	const char *target;
 	const char *link;
 } dev_links[] = {
-	{ "/proc/self/fd", "dev/fd" },
-	{ "/proc/self/fd/0", "dev/stdin" },
-	{ "/proc/self/fd/1", "dev/stdout" },
-	{ "/proc/self/fd/2", "dev/stderr" },
+	{ "/proc/self/fd", "dev/fd" },	     { "/proc/self/fd/0", "dev/stdin" },
+	{ "/proc/self/fd/1", "dev/stdout" }, { "/proc/self/fd/2", "dev/stderr" },
 	{ "pts/ptmx", "dev/ptmx" },
 };
 
@@ -160,12 +166,14 @@ static int setup_dev(struct rt_child_error *e)
 		if (fd < 0)
 			return rt_child_fail(e, errno, "create", target);
 		(void)close(fd);
-		r = mount_or_fail(source, target, NULL, MS_BIND, NULL, "bind-mount the host's device on", e);
+		r = mount_or_fail(source, target, NULL, MS_BIND, NULL,
+				  "bind-mount the host's device on", e);
 		if (r < 0)
 			return r;
 	}
 
-	if (mkdir("dev/pts", 0755) < 0 || mkdir("dev/shm", 01777) < 0 || mkdir("dev/mqueue", 0755) < 0)
+	if (mkdir("dev/pts", 0755) < 0 || mkdir("dev/shm", 01777) < 0 ||
+	    mkdir("dev/mqueue", 0755) < 0)
 		return rt_child_fail(e, errno, "create directories in", "/dev");
 	r = mount_or_fail("devpts", "dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
 			  "newinstance,ptmxmode=0666,mode=0620,gid=5", "mount devpts on", e);
@@ -251,7 +259,8 @@ int rt_mounts_setup(const struct rt_child *c, struct rt_child_error *e)
 	r = ensure_dir("tmp", e);
 	if (r < 0)
 		return r;
-	r = mount_or_fail("tmpfs", "tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777", "mount tmpfs on", e);
+	r = mount_or_fail("tmpfs", "tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777",
+			  "mount tmpfs on", e);
 	if (r < 0)
 		return r;
 	r = ensure_dir("proc", e);
@@ -270,8 +279,8 @@ int rt_mounts_setup(const struct rt_child *c, struct rt_child_error *e)
 		return r;
 	/* NOTE: /sys/fs/cgroup stays an empty directory, so the container can
 	 * read its cgroup only from /proc/self/cgroup. */
-	r = mount_or_fail("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, NULL,
-			  "mount sysfs on", e);
+	r = mount_or_fail("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY,
+			  NULL, "mount sysfs on", e);
 	if (r < 0)
 		return r;
 	return mask_paths(e);

@@ -20,14 +20,14 @@
 #define RT_EXIT_FILE "exit"
 
 struct rt_stdio {
-	int in_fd;   /* -1 = /dev/null */
-	int out_fd;  /* -1 = /dev/null */
-	int err_fd;  /* -1 = /dev/null */
+	int in_fd;  /* -1 = /dev/null */
+	int out_fd; /* -1 = /dev/null */
+	int err_fd; /* -1 = /dev/null */
 };
 
 struct rt_process {
-	pid_t pid;   /* host PID of the container's init */
-	int pidfd;   /* pidfd of the init, O_CLOEXEC */
+	pid_t pid; /* host PID of the container's init */
+	int pidfd; /* pidfd of the init, O_CLOEXEC */
 };
 
 /*

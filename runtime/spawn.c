@@ -28,7 +28,7 @@
 #include "runtime/runtime.h"
 #include "runtime/spawn_child.h"
 
-#define RT_INIT_NAME "mstat-init"
+#define RT_INIT_NAME	 "mstat-init"
 #define RT_INIT_PATH_ENV "MSTAT_INIT_PATH"
 /* How long the parent waits for the child to exec before giving up. */
 #define RT_SETUP_TIMEOUT_MS 30000
@@ -37,14 +37,14 @@
 
 struct spawn_plan {
 	struct rt_child child;
-	char *root_target;        /* <state_dir>/rootfs or the resolved --rootfs */
+	char *root_target; /* <state_dir>/rootfs or the resolved --rootfs */
 	char hostname[16];
 	char exit_fd_arg[16];
-	char **init_argv;         /* strings borrowed from the spec */
-	char **envp;              /* strings borrowed from the spec, except env_extra */
-	char *env_extra[2];       /* owned "HOSTNAME=..." and "HOME=/root" entries */
+	char **init_argv;   /* strings borrowed from the spec */
+	char **envp;	    /* strings borrowed from the spec, except env_extra */
+	char *env_extra[2]; /* owned "HOSTNAME=..." and "HOME=/root" entries */
 	int error_pipe[2];
-	int sync_pair[2];  /* v1: the parent releases the child after attaching it */
+	int sync_pair[2]; /* v1: the parent releases the child after attaching it */
 };
 
 static void close_fd(int *fd)
@@ -158,8 +158,9 @@ static int open_fds(struct spawn_plan *p, const struct rt_stdio *stdio, const ch
 
 		p->child.stdio_fd[i] = fcntl(src, F_DUPFD_CLOEXEC, 3);
 		if (p->child.stdio_fd[i] < 0) {
-			int r = err_set(err, errno, "duplicate descriptor %d for the container's fd %d",
-					src, i);
+			int r =
+			    err_set(err, errno, "duplicate descriptor %d for the container's fd %d",
+				    src, i);
 			(void)close(devnull);
 			return r;
 		}
@@ -320,7 +321,7 @@ static int child_setup(const struct rt_child *c, struct rt_child_error *e)
 			n = read(c->sync_fd, &byte, 1);
 		while (n < 0 && errno == EINTR);
 		if (n != 1)
-			_exit(1);  /* the parent gave up; it reaps us and reports why */
+			_exit(1); /* the parent gave up; it reaps us and reports why */
 		if (unshare(CLONE_NEWCGROUP) < 0)
 			return rt_child_fail(e, errno, "enter a new cgroup namespace", NULL);
 	}
@@ -368,7 +369,7 @@ static _Noreturn void child_main(const struct spawn_plan *p)
 		rt_child_fail(&e, errno, "execute", RT_INIT_NAME);
 	}
 	ssize_t n = write(c->error_fd, &e, sizeof(e));
-	(void)n;  /* best effort: without the report the parent gets only the exit status */
+	(void)n; /* best effort: without the report the parent gets only the exit status */
 	_exit(1);
 }
 
@@ -405,7 +406,8 @@ static int wait_for_exec(int fd, const char *name, struct mst_err *err)
 	if (n == 0)
 		return 0;
 	if (n != (ssize_t)sizeof(e))
-		return err_setx(err, EIO, "container %s: setup failed without a readable report", name);
+		return err_setx(err, EIO, "container %s: setup failed without a readable report",
+				name);
 	e.step[sizeof(e.step) - 1] = '\0';
 	return err_set(err, e.code, "set up container %s: %s", name, e.step);
 }
@@ -454,7 +456,8 @@ int rt_spawn(const struct rt_spec *spec, struct rt_cgroup *cg, const struct rt_s
 	if (plan.sync_pair[1] >= 0) {
 		r = cg->ops->attach(cg, pid, err);
 		if (r == 0 && send(plan.sync_pair[1], "1", 1, MSG_NOSIGNAL) != 1)
-			r = err_set(err, errno, "release container %s after attaching it", spec->name);
+			r = err_set(err, errno, "release container %s after attaching it",
+				    spec->name);
 		close_fd(&plan.sync_pair[1]);
 	}
 	if (r == 0)

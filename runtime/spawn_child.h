@@ -17,33 +17,34 @@
 /* Capabilities to keep: bounding, permitted and effective sets hold exactly
  * these bits; the inheritable and ambient sets are emptied. */
 struct rt_caps {
-	uint64_t keep;      /* bit N set = keep capability N */
-	unsigned last_cap;  /* highest capability number the kernel supports */
+	uint64_t keep;	   /* bit N set = keep capability N */
+	unsigned last_cap; /* highest capability number the kernel supports */
 };
 
 struct rt_child {
-	int error_fd;       /* write end of the error pipe, close-on-exec */
-	int sync_fd;        /* v1: the child's end of the socket pair the parent releases it on; -1 on v2 */
-	int init_fd;        /* O_PATH descriptor of mstat-init, opened on the host */
-	int exit_fd;        /* <state_dir>/exit, handed to mstat-init */
-	int stdio_fd[3];    /* descriptors for 0, 1, 2; all >= 3 */
-	bool unshare_cgroup;  /* v1: enter a new cgroup namespace after being attached */
-	bool new_netns;       /* bring lo up in the new network namespace */
-	const char *root_source;  /* "/" (the host's root) or the --rootfs directory */
-	const char *root_target;  /* mount point of the new root */
+	int error_fd; /* write end of the error pipe, close-on-exec */
+	int sync_fd;  /* v1: the child's end of the socket pair the parent releases it on; -1 on v2
+		       */
+	int init_fd;  /* O_PATH descriptor of mstat-init, opened on the host */
+	int exit_fd;  /* <state_dir>/exit, handed to mstat-init */
+	int stdio_fd[3];	 /* descriptors for 0, 1, 2; all >= 3 */
+	bool unshare_cgroup;	 /* v1: enter a new cgroup namespace after being attached */
+	bool new_netns;		 /* bring lo up in the new network namespace */
+	const char *root_source; /* "/" (the host's root) or the --rootfs directory */
+	const char *root_target; /* mount point of the new root */
 	bool root_readonly;
 	const char *hostname;
 	const char *cwd;
-	char *const *argv;  /* mstat-init's argument vector */
+	char *const *argv; /* mstat-init's argument vector */
 	char *const *envp;
 	struct rt_caps caps;
-	sigset_t blocked_signals;  /* from rt_init_blocked_signals() */
+	sigset_t blocked_signals; /* from rt_init_blocked_signals() */
 };
 
 /* A setup failure as it travels from the child to the parent. */
 struct rt_child_error {
-	int code;  /* positive errno */
-	char step[240];  /* "mount proc on /proc" */
+	int code;	/* positive errno */
+	char step[240]; /* "mount proc on /proc" */
 };
 
 /* Fills e with code and "step arg" and returns -code. Async-signal-safe. */

@@ -101,13 +101,14 @@ static int validate_identity(const struct rt_spec *spec, struct mst_err *err)
 				"starting with a letter or digit",
 				RT_NAME_MAX - 1, spec->name, RT_NAME_MAX - 1);
 	if (!id_is_valid(spec->id))
-		return err_setx(err, EINVAL, "invalid id '%.64s': it must be 64 lowercase hex digits",
-				spec->id);
-	if (spec->hostname && !hostname_is_valid(spec->hostname))
 		return err_setx(err, EINVAL,
-				"invalid hostname '%s': use at most %d characters, dot-separated "
-				"labels of letters, digits and '-' that do not start or end with '-'",
-				spec->hostname, RT_HOSTNAME_MAX);
+				"invalid id '%.64s': it must be 64 lowercase hex digits", spec->id);
+	if (spec->hostname && !hostname_is_valid(spec->hostname))
+		return err_setx(
+		    err, EINVAL,
+		    "invalid hostname '%s': use at most %d characters, dot-separated "
+		    "labels of letters, digits and '-' that do not start or end with '-'",
+		    spec->hostname, RT_HOSTNAME_MAX);
 	if ((unsigned)spec->network >= _RT_NET_MAX)
 		return err_setx(err, EINVAL, "invalid network mode %d: use 'none' or 'host'",
 				(int)spec->network);
@@ -147,8 +148,8 @@ static int validate_rootfs(const struct rt_spec *spec, struct mst_err *err)
 		return err_setx(err, EINVAL, "invalid rootfs '%s': give an absolute path",
 				spec->rootfs);
 	if (stat(spec->rootfs, &st) < 0)
-		return err_set(err, errno,
-			       "invalid rootfs '%s': give an existing directory", spec->rootfs);
+		return err_set(err, errno, "invalid rootfs '%s': give an existing directory",
+			       spec->rootfs);
 	if (!S_ISDIR(st.st_mode))
 		return err_setx(err, ENOTDIR,
 				"invalid rootfs '%s': it is not a directory; give the directory "
@@ -170,15 +171,17 @@ static int validate_memory(const struct rt_limits *l, struct mst_err *err)
 				"(twice the memory limit) or -1 for unlimited swap",
 				(long long)l->memory_swap);
 	if (l->memory_swap > 0 && l->memory == 0)
-		return err_setx(err, EINVAL,
-				"invalid memory_swap %lld: it limits memory plus swap, so set memory "
-				"as well, as docker requires",
-				(long long)l->memory_swap);
+		return err_setx(
+		    err, EINVAL,
+		    "invalid memory_swap %lld: it limits memory plus swap, so set memory "
+		    "as well, as docker requires",
+		    (long long)l->memory_swap);
 	if (l->memory_swap > 0 && (uint64_t)l->memory_swap < l->memory)
-		return err_setx(err, EINVAL,
-				"invalid memory_swap %lld: memory plus swap must be at least memory "
-				"(%llu); raise it or use -1 for unlimited swap",
-				(long long)l->memory_swap, (unsigned long long)l->memory);
+		return err_setx(
+		    err, EINVAL,
+		    "invalid memory_swap %lld: memory plus swap must be at least memory "
+		    "(%llu); raise it or use -1 for unlimited swap",
+		    (long long)l->memory_swap, (unsigned long long)l->memory);
 	return 0;
 }
 
@@ -198,7 +201,8 @@ static int validate_cpu_and_pids(const struct rt_limits *l, struct mst_err *err)
 		return err_setx(err, EINVAL,
 				"invalid cpu_shares %llu: use %llu to %llu (1024 is the default "
 				"weight) or 0 for the default",
-				(unsigned long long)l->cpu_shares, RT_CPU_SHARES_MIN, RT_CPU_SHARES_MAX);
+				(unsigned long long)l->cpu_shares, RT_CPU_SHARES_MIN,
+				RT_CPU_SHARES_MAX);
 	if (l->pids_limit < -1 || l->pids_limit > RT_PIDS_LIMIT_MAX)
 		return err_setx(err, EINVAL,
 				"invalid pids_limit %lld: use 1 to %lld, 0 for unset or -1 for "

@@ -9,7 +9,7 @@ packages=(
 	libmicrohttpd-dev libsystemd-dev libprotobuf-c-dev protobuf-c-compiler
 	libcap-dev libcunit1-dev libjansson-dev libcurl4-openssl-dev
 	busybox-static procps util-linux iproute2 tmux curl jq
-	qemu-system-x86 e2fsprogs binutils
+	qemu-system-x86 e2fsprogs binutils clang-format
 )
 
 missing=()

@@ -20,7 +20,8 @@ int main(int argc, char **argv)
 	}
 	long mib = atol(argv[2]);
 	if (mib <= 0 || mib > 4096) {
-		fprintf(stderr, "directwrite: invalid size '%s': expected MiB from 1 to 4096\n", argv[2]);
+		fprintf(stderr, "directwrite: invalid size '%s': expected MiB from 1 to 4096\n",
+			argv[2]);
 		return 2;
 	}
 
@@ -34,7 +35,7 @@ int main(int argc, char **argv)
 	int fd = open(argv[1], O_WRONLY | O_CREAT | O_TRUNC | O_DIRECT | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		fprintf(stderr, "directwrite: open %s: %s\n", argv[1], strerror(errno));
-		return errno == EINVAL ? 3 : 1;  /* 3: the file system has no O_DIRECT */
+		return errno == EINVAL ? 3 : 1; /* 3: the file system has no O_DIRECT */
 	}
 	for (long i = 0; i < mib; i++) {
 		ssize_t n = write(fd, buf, 1 << 20);

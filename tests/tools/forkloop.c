@@ -25,7 +25,8 @@ int main(int argc, char **argv)
 	int ok = 0, failed = 0, first_errno = 0;
 
 	if (n <= 0 || n > 10000 || hold_ms < 0 || hold_ms > 60000) {
-		fprintf(stderr, "forkloop: invalid arguments: N from 1 to 10000, HOLD_MS up to 60000\n");
+		fprintf(stderr,
+			"forkloop: invalid arguments: N from 1 to 10000, HOLD_MS up to 60000\n");
 		return 2;
 	}
 	for (int i = 0; i < n; i++) {

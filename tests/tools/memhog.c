@@ -20,7 +20,8 @@ int main(int argc, char **argv)
 	errno = 0;
 	unsigned long mib = strtoul(argv[1], &end, 10);
 	if (errno || *end || mib == 0 || mib > 1024 * 1024) {
-		fprintf(stderr, "memhog: invalid size '%s': expected MiB from 1 to 1048576\n", argv[1]);
+		fprintf(stderr, "memhog: invalid size '%s': expected MiB from 1 to 1048576\n",
+			argv[1]);
 		return 2;
 	}
 	unsigned long hold_ms = argc > 2 ? strtoul(argv[2], NULL, 10) : 0;
@@ -36,7 +37,8 @@ int main(int argc, char **argv)
 		fflush(stdout);
 	}
 	if (hold_ms) {
-		struct timespec ts = { (time_t)(hold_ms / 1000), (long)(hold_ms % 1000) * 1000000L };
+		struct timespec ts = { (time_t)(hold_ms / 1000),
+				       (long)(hold_ms % 1000) * 1000000L };
 		nanosleep(&ts, NULL);
 	}
 	return 0;

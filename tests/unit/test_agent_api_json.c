@@ -189,12 +189,11 @@ static void test_inspect(void)
 	CU_ASSERT_EQUAL(json_integer_value(json_object_get(state, "ExitCode")), 137);
 	CU_ASSERT_TRUE(json_is_true(json_object_get(state, "OOMKilled")));
 	CU_ASSERT_TRUE(json_is_false(json_object_get(state, "Running")));
-	CU_ASSERT_EQUAL(json_integer_value(json_object_get(json_object_get(obj, "Mstat"),
-							   "OOMKillCount")),
-			2);
+	CU_ASSERT_EQUAL(
+	    json_integer_value(json_object_get(json_object_get(obj, "Mstat"), "OOMKillCount")), 2);
 	CU_ASSERT_STRING_EQUAL(
-		json_string_value(json_object_get(json_object_get(obj, "Config"), "Hostname")),
-		"aaaaaaaaaaaa");
+	    json_string_value(json_object_get(json_object_get(obj, "Config"), "Hostname")),
+	    "aaaaaaaaaaaa");
 	json_decref(obj);
 }
 
@@ -216,7 +215,8 @@ static void test_list_entry(void)
 
 	r.status = CTR_STATUS_RUNNING;
 	obj = api_json_list_entry(&r, r.started_ns + 3600ULL * 1000000000ULL);
-	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(obj, "Status")), "Up About an hour");
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(obj, "Status")),
+			       "Up About an hour");
 	json_decref(obj);
 }
 

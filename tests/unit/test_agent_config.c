@@ -37,11 +37,29 @@ static void test_defaults(void)
 
 static void test_all_flags(void)
 {
-	char *argv[] = { "mstatd", "--socket", "/tmp/x.sock", "--listen", "[::1]:0",
-			 "--interval", "0.25", "--state-dir", "/tmp/state", "--cgroup-root",
-			 "/tmp/cg", "--proc-root", "/tmp/proc", "--cgroup-parent", "mstat-test",
-			 "--watch", "/system.slice", "--watch=/user.slice", "--once",
-			 "--stop-timeout", "0", "--debug", NULL };
+	char *argv[] = { "mstatd",
+			 "--socket",
+			 "/tmp/x.sock",
+			 "--listen",
+			 "[::1]:0",
+			 "--interval",
+			 "0.25",
+			 "--state-dir",
+			 "/tmp/state",
+			 "--cgroup-root",
+			 "/tmp/cg",
+			 "--proc-root",
+			 "/tmp/proc",
+			 "--cgroup-parent",
+			 "mstat-test",
+			 "--watch",
+			 "/system.slice",
+			 "--watch=/user.slice",
+			 "--once",
+			 "--stop-timeout",
+			 "0",
+			 "--debug",
+			 NULL };
 	struct agent_config c;
 	struct mst_err err = { 0 };
 
@@ -65,8 +83,8 @@ static void test_all_flags(void)
 
 static void test_listen_none_and_limits(void)
 {
-	char *argv[] = { "mstatd", "--listen", "none", "--interval", "3600", "--stop-timeout",
-			 "3600", NULL };
+	char *argv[] = { "mstatd", "--listen",	     "none", "--interval",
+			 "3600",   "--stop-timeout", "3600", NULL };
 	char *argv_min[] = { "mstatd", "--interval", "0.1", NULL };
 	struct agent_config c;
 	struct mst_err err = { 0 };

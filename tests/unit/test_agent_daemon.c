@@ -22,9 +22,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#define SKIP 77
+#define SKIP		 77
 #define START_TIMEOUT_MS 10000
-#define STOP_TIMEOUT_MS 15000
+#define STOP_TIMEOUT_MS	 15000
 
 static char tmpdir[] = "/tmp/mstat-test-daemon-XXXXXX";
 static char socket_path[PATH_MAX], log_path[PATH_MAX], parent_name[64];
@@ -53,7 +53,8 @@ static int wait_for_start(void)
 		buf[n] = '\0';
 		p = strstr(buf, "listening on 127.0.0.1:");
 		if (p && access(socket_path, F_OK) == 0) {
-			tcp_port = (unsigned)strtoul(p + strlen("listening on 127.0.0.1:"), NULL, 10);
+			tcp_port =
+			    (unsigned)strtoul(p + strlen("listening on 127.0.0.1:"), NULL, 10);
 			return tcp_port > 0 ? 0 : -1;
 		}
 		if (waitpid(daemon_pid, NULL, WNOHANG) == daemon_pid) {
@@ -123,8 +124,8 @@ static void test_healthz_unix(void)
 	char resp[4096];
 
 	CU_ASSERT_EQUAL_FATAL(request_unix("GET", "/healthz", resp, sizeof(resp)), 0);
-	CU_ASSERT_EQUAL(strncmp(resp, "HTTP/1.0 200", 12) == 0 || strncmp(resp, "HTTP/1.1 200", 12) == 0,
-			1);
+	CU_ASSERT_EQUAL(
+	    strncmp(resp, "HTTP/1.0 200", 12) == 0 || strncmp(resp, "HTTP/1.1 200", 12) == 0, 1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(resp, "\r\n\r\nok\n"));
 }
 
@@ -136,8 +137,8 @@ static void test_api_unix(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(resp, " 200 "));
 	CU_ASSERT_PTR_NOT_NULL(strstr(resp, "\r\n\r\n[]"));
 
-	CU_ASSERT_EQUAL_FATAL(request_unix("POST", "/v1/containers/nothere/start", resp,
-					   sizeof(resp)), 0);
+	CU_ASSERT_EQUAL_FATAL(
+	    request_unix("POST", "/v1/containers/nothere/start", resp, sizeof(resp)), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(resp, " 404 "));
 	CU_ASSERT_PTR_NOT_NULL(strstr(resp, "no such container: nothere"));
 }
@@ -179,8 +180,8 @@ static bool parent_cgroup_left(void)
 		path[strcspn(path, "\n")] = '\0';
 		if (ctrl[0] == '\0' || strchr(ctrl, '='))
 			continue;
-		snprintf(dir, sizeof(dir), "/sys/fs/cgroup/%s%s/%s", ctrl, strcmp(path, "/") ? path : "",
-			 parent_name);
+		snprintf(dir, sizeof(dir), "/sys/fs/cgroup/%s%s/%s", ctrl,
+			 strcmp(path, "/") ? path : "", parent_name);
 		if (access(dir, F_OK) == 0) {
 			fprintf(stderr, "left behind: %s\n", dir);
 			(void)rmdir(dir);
@@ -231,9 +232,9 @@ static int start_daemon(const char *mstatd)
 
 		if (fd < 0 || dup2(fd, STDOUT_FILENO) < 0 || dup2(fd, STDERR_FILENO) < 0)
 			_exit(127);
-		execl(mstatd, "mstatd", "--socket", socket_path, "--state-dir", state_dir, "--listen",
-		      "127.0.0.1:0", "--cgroup-parent", parent_name, "--interval", "0.2",
-		      "--stop-timeout", "1", (char *)NULL);
+		execl(mstatd, "mstatd", "--socket", socket_path, "--state-dir", state_dir,
+		      "--listen", "127.0.0.1:0", "--cgroup-parent", parent_name, "--interval",
+		      "0.2", "--stop-timeout", "1", (char *)NULL);
 		_exit(127);
 	}
 	return wait_for_start();

@@ -77,8 +77,8 @@ static size_t build_stream(uint8_t *buf)
 }
 
 /* Feeds in[] in two pieces split at cut and returns the concatenated output. */
-static size_t filter_split(bool want_out, bool want_err, const uint8_t *in, size_t len,
-			   size_t cut, uint8_t *out)
+static size_t filter_split(bool want_out, bool want_err, const uint8_t *in, size_t len, size_t cut,
+			   uint8_t *out)
 {
 	struct frame_filter f;
 	size_t n;
@@ -130,7 +130,7 @@ static void test_filter_corrupt(void)
 	size_t len = build_stream(in);
 	struct frame_filter f;
 
-	in[12] = 7;  /* the second header's stream byte */
+	in[12] = 7; /* the second header's stream byte */
 	frame_filter_init(&f, true, true);
 	CU_ASSERT_EQUAL(frame_filter_feed(&f, in, len, out), 12);
 	CU_ASSERT_TRUE(f.corrupt);

@@ -97,8 +97,8 @@ static void test_size(void)
 		{ "1p", UINT64_C(1) << 50 },
 		{ "0.5k", 512 },
 	};
-	static const char *const bad[] = { "", "m", "-5m", "10x", "1.m", "1..5m", "5 m b x",
-					   ".5m", "1e6", "10mm" };
+	static const char *const bad[] = { "",	    "m",       "-5m", "10x", "1.m",
+					   "1..5m", "5 m b x", ".5m", "1e6", "10mm" };
 	uint64_t v;
 
 	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {

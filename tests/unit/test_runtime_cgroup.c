@@ -117,29 +117,33 @@ static void test_v1_memory_limits(void)
 	CU_ASSERT_EQUAL(cg->swap_limit_unsupported, !has_memsw);
 
 	/* Raising both needs memsw first, lowering needs memory first. */
-	CU_ASSERT_EQUAL(set_limits(&env_v1, cg,
-				   (struct rt_limits){ .memory = 256 * MIB, .memory_swap = 512 * MIB },
-				   &err), 0);
+	CU_ASSERT_EQUAL(
+	    set_limits(&env_v1, cg,
+		       (struct rt_limits){ .memory = 256 * MIB, .memory_swap = 512 * MIB }, &err),
+	    0);
 	CU_ASSERT_EQUAL(read_u64(dir, "memory.limit_in_bytes"), 256 * MIB);
 	if (has_memsw)
 		CU_ASSERT_EQUAL(read_u64(dir, "memory.memsw.limit_in_bytes"), 512 * MIB);
-	CU_ASSERT_EQUAL(set_limits(&env_v1, cg,
-				   (struct rt_limits){ .memory = 16 * MIB, .memory_swap = 24 * MIB },
-				   &err), 0);
+	CU_ASSERT_EQUAL(
+	    set_limits(&env_v1, cg,
+		       (struct rt_limits){ .memory = 16 * MIB, .memory_swap = 24 * MIB }, &err),
+	    0);
 	CU_ASSERT_EQUAL(read_u64(dir, "memory.limit_in_bytes"), 16 * MIB);
 	if (has_memsw)
 		CU_ASSERT_EQUAL(read_u64(dir, "memory.memsw.limit_in_bytes"), 24 * MIB);
 
 	/* -1: unlimited swap. */
 	CU_ASSERT_EQUAL(set_limits(&env_v1, cg,
-				   (struct rt_limits){ .memory = 16 * MIB, .memory_swap = -1 }, &err), 0);
+				   (struct rt_limits){ .memory = 16 * MIB, .memory_swap = -1 },
+				   &err),
+			0);
 	if (has_memsw)
 		CU_ASSERT_EQUAL(read_u64(dir, "memory.memsw.limit_in_bytes"), MST_UNLIMITED);
 
 	/* Swap without memory is rejected before anything is written. */
-	CU_ASSERT_EQUAL(env_v1.ops->set_limits(cg,
-					       &(struct rt_limits){ .memory_swap = 64 * MIB }, &err),
-			-EINVAL);
+	CU_ASSERT_EQUAL(
+	    env_v1.ops->set_limits(cg, &(struct rt_limits){ .memory_swap = 64 * MIB }, &err),
+	    -EINVAL);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "memory_swap"));
 	CU_ASSERT_EQUAL(read_u64(dir, "memory.limit_in_bytes"), 16 * MIB);
 	destroy(&env_v1, cg);
@@ -157,10 +161,12 @@ static void test_v1_cpu_and_pids_limits(void)
 	const char *pids = cg->paths.dir[CG_CTRL_PIDS];
 	CU_ASSERT_FATAL(cpu && pids);
 
-	CU_ASSERT_EQUAL(set_limits(&env_v1, cg,
-				   (struct rt_limits){ .nano_cpus = 500000000, .cpu_shares = 512,
-						       .pids_limit = 10 },
-				   &err), 0);
+	CU_ASSERT_EQUAL(
+	    set_limits(
+		&env_v1, cg,
+		(struct rt_limits){ .nano_cpus = 500000000, .cpu_shares = 512, .pids_limit = 10 },
+		&err),
+	    0);
 	CU_ASSERT_EQUAL(read_u64(cpu, "cpu.cfs_period_us"), 100000);
 	CU_ASSERT_EQUAL(read_u64(cpu, "cpu.cfs_quota_us"), 50000);
 	CU_ASSERT_EQUAL(read_u64(cpu, "cpu.shares"), 512);
@@ -193,13 +199,13 @@ static void test_v1_blkio_noop_rules(void)
 	CU_ASSERT_EQUAL_FATAL(stat("/", &st), 0);
 	snprintf(expected, sizeof(expected), "%u:0 1152921504606846976", major(st.st_dev));
 
-	CU_ASSERT_EQUAL(cg_file_read(dir, "blkio.throttle.read_bps_device", rules, sizeof(rules),
-				     &len), 0);
+	CU_ASSERT_EQUAL(
+	    cg_file_read(dir, "blkio.throttle.read_bps_device", rules, sizeof(rules), &len), 0);
 	if (!strstr(rules, expected))
 		printf("\nread rules '%s' lack '%s'\n", rules, expected);
 	CU_ASSERT_PTR_NOT_NULL(strstr(rules, expected));
-	CU_ASSERT_EQUAL(cg_file_read(dir, "blkio.throttle.write_bps_device", rules, sizeof(rules),
-				     &len), 0);
+	CU_ASSERT_EQUAL(
+	    cg_file_read(dir, "blkio.throttle.write_bps_device", rules, sizeof(rules), &len), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(rules, expected));
 	destroy(&env_v1, cg);
 }

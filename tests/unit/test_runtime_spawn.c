@@ -27,7 +27,7 @@
 #include "runtime/cgroup_file.h"
 #include "tests/unit/test_runtime_util.h"
 
-#define MIB (1024ULL * 1024)
+#define MIB	       (1024ULL * 1024)
 #define RUN_TIMEOUT_MS 20000
 
 static struct rt_test_env env_host, env_v2;
@@ -175,7 +175,8 @@ static bool wait_init_ready(pid_t pid)
 static void test_init_is_pid1_parent(void)
 {
 	char *argv[] = { "/bin/sh", "-c",
-			 "echo $$ $PPID; tr '\\0' ' ' < /proc/1/cmdline; echo; cat /proc/1/comm", NULL };
+			 "echo $$ $PPID; tr '\\0' ' ' < /proc/1/cmdline; echo; cat /proc/1/comm",
+			 NULL };
 	struct rt_spec spec;
 	struct rt_test_run r;
 
@@ -236,8 +237,8 @@ static void check_namespaces(pid_t pid, bool own_net)
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		char path[64], mine[64], theirs[64];
-		bool expect_own = strcmp(names[i], "user") != 0 &&
-				  (strcmp(names[i], "net") != 0 || own_net);
+		bool expect_own =
+		    strcmp(names[i], "user") != 0 && (strcmp(names[i], "net") != 0 || own_net);
 
 		snprintf(path, sizeof(path), "/proc/self/ns/%s", names[i]);
 		read_link(path, mine, sizeof(mine));
@@ -473,14 +474,17 @@ static void test_security_defaults(void)
 {
 	char *argv[] = {
 		"/bin/sh", "-c",
-		"grep -E '^(CapInh|CapPrm|CapEff|CapBnd|CapAmb|NoNewPrivs|SigBlk|SigIgn)' /proc/self/status; "
+		"grep -E '^(CapInh|CapPrm|CapEff|CapBnd|CapAmb|NoNewPrivs|SigBlk|SigIgn)' "
+		"/proc/self/status; "
 		"touch /mstat-ro-probe 2>/dev/null && echo root-writable || echo root-readonly; "
 		"touch /tmp/probe && echo tmp-writable; "
 		"echo timer_list $(wc -c < /proc/timer_list); "
 		"echo interrupts $(wc -c < /proc/interrupts); "
 		"echo firmware $(ls -A /sys/firmware | wc -l); "
-		"echo irq $(awk '$2 == \"/proc/irq\" { print substr($4, 1, 2) }' /proc/self/mounts); "
-		"echo procsys $(awk '$2 == \"/proc/sys\" { print substr($4, 1, 2) }' /proc/self/mounts); "
+		"echo irq $(awk '$2 == \"/proc/irq\" { print substr($4, 1, 2) }' "
+		"/proc/self/mounts); "
+		"echo procsys $(awk '$2 == \"/proc/sys\" { print substr($4, 1, 2) }' "
+		"/proc/self/mounts); "
 		"echo sys $(awk '$2 == \"/sys\" { print substr($4, 1, 2) }' /proc/self/mounts); "
 		"echo lo $(cat /sys/class/net/lo/flags) $(ls /sys/class/net); "
 		"echo dev $(ls /dev)",
@@ -541,10 +545,11 @@ static void test_env_and_cwd(void)
 	spec.env = env;
 	spec.cwd = "/usr/share";
 	CU_ASSERT_FATAL(run(&env_host, &spec, &r));
-	snprintf(expected, sizeof(expected),
-		 "bar baz|/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin|%.12s|/root\n"
-		 "/usr/share\n",
-		 spec.id);
+	snprintf(
+	    expected, sizeof(expected),
+	    "bar baz|/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin|%.12s|/root\n"
+	    "/usr/share\n",
+	    spec.id);
 	CU_ASSERT_STRING_EQUAL(r.out, expected);
 }
 
@@ -640,14 +645,15 @@ static void test_blkio_counts_writes(void)
 	CU_ASSERT_EQUAL(r.code, 0);
 
 	CU_ASSERT_EQUAL(cg_file_read(live.cg->paths.dir[CG_CTRL_BLKIO],
-				     "blkio.throttle.io_service_bytes", stats, sizeof(stats), &len), 0);
+				     "blkio.throttle.io_service_bytes", stats, sizeof(stats), &len),
+			0);
 	snprintf(key, sizeof(key), "%u:%u Write ", major(st.st_dev), minor(st.st_dev));
 	char *line = strstr(stats, key);
 	uint64_t written = 0;
 	CU_ASSERT_PTR_NOT_NULL(line);
 	if (line)
-		CU_ASSERT_EQUAL(parse_u64(line + strlen(key), strcspn(line + strlen(key), "\n"),
-					  &written), 0);
+		CU_ASSERT_EQUAL(
+		    parse_u64(line + strlen(key), strcspn(line + strlen(key), "\n"), &written), 0);
 	CU_ASSERT_TRUE(written >= 4 * MIB);
 	if (written < 4 * MIB)
 		printf("\nio_service_bytes:\n%s\ndd: %s\n", stats, r.out);

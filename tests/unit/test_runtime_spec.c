@@ -22,7 +22,7 @@
 #include "runtime/spec.h"
 
 #define VALID_ID "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
-#define MIB (1024ULL * 1024)
+#define MIB	 (1024ULL * 1024)
 
 static char *base_argv[] = { "/bin/true", NULL };
 static char *base_env[] = { "A=b", NULL };
@@ -48,6 +48,7 @@ static long online_cpus(void)
 	return n > 0 ? n : 1;
 }
 
+/* clang-format off */
 /* Mutators, one per case. */
 static void m_none(struct rt_spec *s) { (void)s; }
 static void m_name_empty(struct rt_spec *s) { s->name[0] = '\0'; }
@@ -99,13 +100,14 @@ static void m_pids_unl(struct rt_spec *s) { s->limits.pids_limit = -1; }
 static void m_pids_ten(struct rt_spec *s) { s->limits.pids_limit = 10; }
 static void m_network_bad(struct rt_spec *s) { s->network = (enum rt_network)7; }
 static void m_network_host(struct rt_spec *s) { s->network = RT_NET_HOST; }
+/* clang-format on */
 
 struct spec_case {
 	const char *label;
 	void (*mutate)(struct rt_spec *s);
-	int expected;       /* 0 or a negative errno */
-	const char *field;  /* the message must contain it */
-	const char *value;  /* ... and this rendering of the value */
+	int expected;	   /* 0 or a negative errno */
+	const char *field; /* the message must contain it */
+	const char *value; /* ... and this rendering of the value */
 };
 
 static const struct spec_case spec_cases[] = {
@@ -264,14 +266,14 @@ struct plan_case {
 static void test_memory_plan_docker_rules(void)
 {
 	static const struct plan_case cases[] = {
-		{ 0, 0, 0, false, false, 0 },                          /* nothing set */
-		{ 32 * MIB, 0, 0, true, false, 64 * MIB },             /* default: 2x memory */
-		{ 32 * MIB, -1, 0, true, true, 0 },                    /* unlimited swap */
-		{ 32 * MIB, 48 * MIB, 0, true, false, 48 * MIB },      /* explicit total */
-		{ 32 * MIB, 32 * MIB, 0, true, false, 32 * MIB },      /* no swap at all */
-		{ 0, -1, 0, true, true, 0 },                           /* unlimited, no memory */
-		{ 0, 64 * MIB, -EINVAL, false, false, 0 },             /* swap without memory */
-		{ 64 * MIB, 32 * MIB, -EINVAL, false, false, 0 },      /* below memory */
+		{ 0, 0, 0, false, false, 0 },			  /* nothing set */
+		{ 32 * MIB, 0, 0, true, false, 64 * MIB },	  /* default: 2x memory */
+		{ 32 * MIB, -1, 0, true, true, 0 },		  /* unlimited swap */
+		{ 32 * MIB, 48 * MIB, 0, true, false, 48 * MIB }, /* explicit total */
+		{ 32 * MIB, 32 * MIB, 0, true, false, 32 * MIB }, /* no swap at all */
+		{ 0, -1, 0, true, true, 0 },			  /* unlimited, no memory */
+		{ 0, 64 * MIB, -EINVAL, false, false, 0 },	  /* swap without memory */
+		{ 64 * MIB, 32 * MIB, -EINVAL, false, false, 0 }, /* below memory */
 		{ 64 * MIB, -5, -EINVAL, false, false, 0 },
 	};
 
@@ -284,7 +286,7 @@ static void test_memory_plan_docker_rules(void)
 
 		CU_ASSERT_EQUAL(r, c->expected);
 		if (r < 0) {
-			CU_ASSERT_EQUAL(plan.memory, 12345);  /* untouched on failure */
+			CU_ASSERT_EQUAL(plan.memory, 12345); /* untouched on failure */
 			CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "memory_swap"));
 			continue;
 		}
@@ -323,12 +325,23 @@ struct parse_case {
 static void test_exit_status_parse(void)
 {
 	static const struct parse_case cases[] = {
-		{ "exited 0\n", 0, 0 },     { "exited 3\n", 0, 3 },       { "exited 255\n", 0, 255 },
-		{ "exited 3", 0, 3 },       { "signaled 9\n", 0, 137 },   { "signaled 15\n", 0, 143 },
-		{ "signaled 64\n", 0, 192 }, { "", -ENOENT, 0 },          { "exited 256\n", -EINVAL, 0 },
-		{ "exited -1\n", -EINVAL, 0 }, { "exited 3\n\n", -EINVAL, 0 }, { "exited\n", -EINVAL, 0 },
-		{ "signaled 0\n", -EINVAL, 0 }, { "signaled 65\n", -EINVAL, 0 }, { "exit 3\n", -EINVAL, 0 },
-		{ "exited 3x\n", -EINVAL, 0 }, { "exited 18446744073709551616\n", -EINVAL, 0 },
+		{ "exited 0\n", 0, 0 },
+		{ "exited 3\n", 0, 3 },
+		{ "exited 255\n", 0, 255 },
+		{ "exited 3", 0, 3 },
+		{ "signaled 9\n", 0, 137 },
+		{ "signaled 15\n", 0, 143 },
+		{ "signaled 64\n", 0, 192 },
+		{ "", -ENOENT, 0 },
+		{ "exited 256\n", -EINVAL, 0 },
+		{ "exited -1\n", -EINVAL, 0 },
+		{ "exited 3\n\n", -EINVAL, 0 },
+		{ "exited\n", -EINVAL, 0 },
+		{ "signaled 0\n", -EINVAL, 0 },
+		{ "signaled 65\n", -EINVAL, 0 },
+		{ "exit 3\n", -EINVAL, 0 },
+		{ "exited 3x\n", -EINVAL, 0 },
+		{ "exited 18446744073709551616\n", -EINVAL, 0 },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -336,7 +349,8 @@ static void test_exit_status_parse(void)
 		int r = rt_exit_status_parse(cases[i].text, strlen(cases[i].text), &code);
 
 		if (r != cases[i].expected)
-			printf("\n'%s': got %d, expected %d\n", cases[i].text, r, cases[i].expected);
+			printf("\n'%s': got %d, expected %d\n", cases[i].text, r,
+			       cases[i].expected);
 		CU_ASSERT_EQUAL(r, cases[i].expected);
 		CU_ASSERT_EQUAL(code, r == 0 ? cases[i].code : -1000);
 	}

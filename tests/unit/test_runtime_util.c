@@ -251,7 +251,8 @@ static int collect_output(int out_fd, int err_fd, struct rt_test_run *run, int t
 {
 	long long deadline = now_ms() + timeout_ms;
 	size_t out_len = 0, err_len = 0;
-	struct pollfd pfd[2] = { { .fd = out_fd, .events = POLLIN }, { .fd = err_fd, .events = POLLIN } };
+	struct pollfd pfd[2] = { { .fd = out_fd, .events = POLLIN },
+				 { .fd = err_fd, .events = POLLIN } };
 
 	run->out[0] = run->err[0] = '\0';
 	while (pfd[0].fd >= 0 || pfd[1].fd >= 0) {

@@ -19,8 +19,8 @@
 struct rt_test_env {
 	struct cg_layout layout;
 	const struct cg_ops *ops;
-	struct cg_paths parent;       /* <own cgroup>/mstat-test-<pid>, created */
-	char state_root[PATH_MAX];    /* a fresh directory under /tmp */
+	struct cg_paths parent;	   /* <own cgroup>/mstat-test-<pid>, created */
+	char state_root[PATH_MAX]; /* a fresh directory under /tmp */
 	bool ready;
 };
 
@@ -56,8 +56,8 @@ int rt_test_wait(struct rt_process *proc, int timeout_ms);
 struct rt_test_run {
 	char out[16384];
 	char err[4096];
-	int code;       /* from the pidfd */
-	int file_code;  /* from the exit file; negative errno when unreadable */
+	int code;      /* from the pidfd */
+	int file_code; /* from the exit file; negative errno when unreadable */
 };
 
 /* A started container and the test's ends of its pipes. */
@@ -65,9 +65,9 @@ struct rt_test_live {
 	struct rt_cgroup *cg;
 	struct rt_process proc;
 	char state[PATH_MAX];
-	int in_fd;   /* write end of the container's stdin; -1 when it is /dev/null */
-	int out_fd;  /* read end of its stdout */
-	int err_fd;  /* read end of its stderr */
+	int in_fd;  /* write end of the container's stdin; -1 when it is /dev/null */
+	int out_fd; /* read end of its stdout */
+	int err_fd; /* read end of its stderr */
 };
 
 /* Creates a cgroup for spec (named after spec->name), writes the limits and
