@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: MIT
-# Shared set-up for the integration tests: each test sources this file, gets a
-# private mstatd (own socket, state directory and TCP port) whose containers
-# live beneath the test's own cgroup, and has everything it started stopped
-# and removed when it exits. Exit 77 means the test cannot run here.
+# Shared set-up for the integration tests. Each test sources this file and
+# gets a private mstatd (own socket, state directory and TCP port) whose
+# containers live beneath the test's own cgroup. Everything the test started
+# is stopped and removed when it exits. Exit 77 means the test cannot run here.
 
 set -euo pipefail
 
@@ -62,7 +62,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Starts mstatd with the given extra flags and waits until it answers.
+# Starts mstatd with the given extra flags and waits until it responds.
 start_agent() {
 	"$MSTATD" --socket "$SOCK" --state-dir "$T/state" --listen 127.0.0.1:0 \
 		--interval "${INTERVAL:-0.5}" "$@" >"$T/mstatd.log" 2>&1 &
