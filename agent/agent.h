@@ -15,6 +15,8 @@
 
 #include "agent/cmdq.h"
 #include "agent/config.h"
+#include "agent/events.h"
+#include "agent/kmsg.h"
 #include "agent/pub.h"
 #include "agent/record.h"
 #include "collectors/pipeline.h"
@@ -58,13 +60,18 @@ struct container {
 	struct api_cmd *pending;      /* wait, stop and remove replies due at exit */
 };
 
-/* The /metrics text of one snapshot generation, shared by every scrape of it. */
+/* The /metrics page of one snapshot generation in one format and encoding,
+ * shared by every scrape of it. */
 struct metrics_text {
 	atomic_uint refcount;
 	uint64_t generation;
 	char *data;
 	size_t len;
 };
+
+/* One cached page per format, plain and gzip-compressed. */
+#define METRICS_N_FORMATS   3 /* _PROM_FORMAT_MAX of exporters/prom.h */
+#define METRICS_N_ENCODINGS 2 /* identity, gzip */
 
 /* The part of the agent that HTTP threads use; every member is thread-safe or
  * read-only. */
@@ -73,8 +80,10 @@ struct api_server {
 	struct cmdq *commands;
 	struct agent_pub *pub;
 	pthread_mutex_t metrics_mu; /* guards metrics */
-	struct metrics_text *metrics;
+	struct metrics_text *metrics[METRICS_N_FORMATS][METRICS_N_ENCODINGS];
 	atomic_ullong scrapes;
+	atomic_ullong scrapes_by_format[METRICS_N_FORMATS];
+	struct event_ring *events; /* recent container events; NULL before set-up */
 };
 
 struct agent_http;
@@ -96,6 +105,7 @@ struct agent {
 	bool view_dirty;
 
 	int epoll_fd;
+	int lock_fd; /* flock on <state-dir>/mstatd.lock */
 	struct loop_source timer, signals, command_source;
 	struct cmdq commands;
 	struct agent_pub pub;
@@ -107,6 +117,11 @@ struct agent {
 	uint64_t shutdown_deadline_ns; /* CLOCK_MONOTONIC */
 	struct log_ratelimit collect_rl;
 	struct log_ratelimit cgroup_rl;
+
+	/* Container events (event_emit.c). */
+	struct event_ring events;
+	struct kmsg_reader kmsg;
+	bool journal_down; /* the last send to journald failed */
 };
 
 /* Clocks, in nanoseconds. */
@@ -156,10 +171,15 @@ void sup_unwatch(struct agent *a, struct loop_source *src);
 /* Main loop (loop.c). */
 int agent_loop_run(struct agent *a);
 
-/* Metrics cache (metrics.c): the text for the newest snapshot, rendered once
- * per generation. Returns a new reference or NULL. */
+/* Metrics cache (metrics.c): the page for the newest snapshot, rendered once
+ * per generation, format (enum prom_format) and encoding (gzip or not).
+ * Returns a new reference or NULL. */
+struct metrics_text *api_metrics_get_format(struct api_server *s, int format, bool gzip);
+/* The text format without compression. */
 struct metrics_text *api_metrics_get(struct api_server *s);
 void metrics_text_unref(struct metrics_text *m);
+/* Drops every cached page (at shutdown). */
+void api_metrics_free(struct api_server *s);
 
 /* HTTP listeners (http.c). */
 int agent_http_start(struct agent *a, struct mst_err *err);

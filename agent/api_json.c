@@ -76,6 +76,52 @@ static int get_strv(json_t *obj, const char *key, const char *field, char ***ret
 	return 0;
 }
 
+/* Reads optional docker-style Labels, an object of strings, into a
+ * NULL-terminated KEY=VALUE list; absent, null or {} leaves *ret NULL. A key
+ * must be non-empty and free of '=', so that the list splits back. */
+static int get_labels(json_t *obj, struct rt_spec *spec, struct mst_err *err)
+{
+	json_t *labels = json_object_get(obj, "Labels"), *value;
+	const char *key;
+	size_t n = 0;
+	char **v;
+
+	spec->labels = NULL;
+	if (!labels || json_is_null(labels) ||
+	    (json_is_object(labels) && !json_object_size(labels)))
+		return 0;
+	if (!json_is_object(labels))
+		return wrong_type("Labels", "an object of strings", labels, err);
+	json_object_foreach(labels, key, value)
+	{
+		if (!key[0] || strchr(key, '='))
+			return err_setx(
+			    err, EINVAL,
+			    "invalid label key '%s': expected a non-empty key without '='", key);
+		if (!json_is_string(value))
+			return err_setx(err, EINVAL,
+					"invalid label '%s': its value is %s, expected a string",
+					key, json_type_name(value));
+	}
+
+	v = calloc(json_object_size(labels) + 1, sizeof(*v));
+	if (!v)
+		return err_set(err, ENOMEM, "Labels");
+	json_object_foreach(labels, key, value)
+	{
+		if (asprintf(&v[n], "%s=%s", key, json_string_value(value)) < 0) {
+			v[n] = NULL;
+			for (size_t j = 0; j < n; j++)
+				free(v[j]);
+			free(v);
+			return err_set(err, ENOMEM, "Labels");
+		}
+		n++;
+	}
+	spec->labels = v;
+	return 0;
+}
+
 /* Reads an optional string; absent, null or "" leaves *ret NULL. */
 static int get_string(json_t *obj, const char *key, const char *field, char **ret,
 		      struct mst_err *err)
@@ -135,6 +181,68 @@ static int get_network(json_t *host, struct rt_spec *spec, struct mst_err *err)
 	return 0;
 }
 
+static int get_device_rate(json_t *item, const char *field, size_t i, struct rt_device_rate *ret,
+			   struct mst_err *err)
+{
+	json_t *path = json_object_get(item, "Path"), *rate = json_object_get(item, "Rate");
+
+	if (!json_is_object(item))
+		return err_setx(err, EINVAL,
+				"invalid field '%s': element %zu is %s, expected an object "
+				"{Path, Rate}",
+				field, i, json_type_name(item));
+	if (!json_is_string(path) || json_string_length(path) == 0)
+		return err_setx(err, EINVAL,
+				"invalid field '%s[%zu].Path': expected the path of a block device "
+				"node as a non-empty string",
+				field, i);
+	if (!json_is_integer(rate) || json_integer_value(rate) < 0)
+		return err_setx(err, EINVAL,
+				"invalid field '%s[%zu].Rate': expected bytes per second as an "
+				"integer of at least 0",
+				field, i);
+	ret->path = strdup(json_string_value(path));
+	if (!ret->path)
+		return err_set(err, ENOMEM, "%s", field);
+	ret->rate = (uint64_t)json_integer_value(rate);
+	return 0;
+}
+
+/* Reads an optional array of {Path, Rate}; absent, null or [] leaves *ret NULL. */
+static int get_device_rates(json_t *host, const char *key, const char *field,
+			    struct rt_device_rate **ret, size_t *ret_n, struct mst_err *err)
+{
+	json_t *arr = json_object_get(host, key), *item;
+	struct rt_device_rate *rates;
+	size_t i;
+
+	if (!arr || json_is_null(arr))
+		return 0;
+	if (!json_is_array(arr))
+		return wrong_type(field, "an array of {Path, Rate} objects", arr, err);
+	if (json_array_size(arr) == 0)
+		return 0;
+	if (json_array_size(arr) > RT_DEVICE_RATES_MAX)
+		return err_setx(err, EINVAL, "invalid field '%s': %zu devices, the maximum is %d",
+				field, json_array_size(arr), RT_DEVICE_RATES_MAX);
+
+	rates = calloc(json_array_size(arr), sizeof(*rates));
+	if (!rates)
+		return err_set(err, ENOMEM, "%s", field);
+	json_array_foreach(arr, i, item)
+	{
+		if (get_device_rate(item, field, i, &rates[i], err) < 0) {
+			for (size_t j = 0; j < i; j++)
+				free(rates[j].path);
+			free(rates);
+			return -EINVAL;
+		}
+	}
+	*ret = rates;
+	*ret_n = json_array_size(arr);
+	return 0;
+}
+
 static int get_host_config(json_t *body, struct rt_spec *spec, bool *ret_auto_remove,
 			   struct mst_err *err)
 {
@@ -160,6 +268,13 @@ static int get_host_config(json_t *body, struct rt_spec *spec, bool *ret_auto_re
 	spec->limits.pids_limit = pids;
 
 	if (get_network(host, spec, err) < 0)
+		return -EINVAL;
+	if (get_device_rates(host, "BlkioDeviceReadBps", "HostConfig.BlkioDeviceReadBps",
+			     &spec->limits.device_read_bps, &spec->limits.n_device_read_bps,
+			     err) < 0 ||
+	    get_device_rates(host, "BlkioDeviceWriteBps", "HostConfig.BlkioDeviceWriteBps",
+			     &spec->limits.device_write_bps, &spec->limits.n_device_write_bps,
+			     err) < 0)
 		return -EINVAL;
 
 	auto_remove = json_object_get(host, "AutoRemove");
@@ -187,7 +302,7 @@ int api_spec_from_json(json_t *body, struct rt_spec *ret_spec, bool *ret_auto_re
 			 "missing field 'Cmd': give the command as an array of strings");
 		goto fail;
 	}
-	if (get_strv(body, "Env", "Env", &spec.env, err) < 0 ||
+	if (get_strv(body, "Env", "Env", &spec.env, err) < 0 || get_labels(body, &spec, err) < 0 ||
 	    get_string(body, "WorkingDir", "WorkingDir", &spec.cwd, err) < 0 ||
 	    get_string(body, "Hostname", "Hostname", &spec.hostname, err) < 0 ||
 	    get_string(body, "Rootfs", "Rootfs", &spec.rootfs, err) < 0 ||
@@ -217,28 +332,67 @@ static json_t *strv_to_json(char *const *v)
 	return arr;
 }
 
+/* Turns a KEY=VALUE list into docker's Labels object. */
+static json_t *labels_to_json(char *const *labels)
+{
+	json_t *obj = json_object();
+
+	for (size_t i = 0; obj && labels && labels[i]; i++) {
+		const char *eq = strchr(labels[i], '=');
+		size_t key_len = eq ? (size_t)(eq - labels[i]) : strlen(labels[i]);
+		char *key = strndup(labels[i], key_len);
+
+		if (!key || json_object_set_new(obj, key, json_string(eq ? eq + 1 : "")) < 0) {
+			free(key);
+			json_decref(obj);
+			return NULL;
+		}
+		free(key);
+	}
+	return obj;
+}
+
 static json_t *string_or_empty(const char *s)
 {
 	return json_string(s ? s : "");
 }
 
+static json_t *device_rates_to_json(const struct rt_device_rate *rates, size_t n)
+{
+	json_t *arr = json_array();
+
+	for (size_t i = 0; arr && i < n; i++) {
+		json_t *item = json_pack("{s:s, s:I}", "Path", rates[i].path ? rates[i].path : "",
+					 "Rate", (json_int_t)rates[i].rate);
+
+		if (json_array_append_new(arr, item) < 0) {
+			json_decref(arr);
+			return NULL;
+		}
+	}
+	return arr;
+}
+
 static json_t *host_config_to_json(const struct rt_spec *spec, bool auto_remove)
 {
+	const struct rt_limits *l = &spec->limits;
+
 	return json_pack(
-	    "{s:I, s:I, s:I, s:I, s:I, s:s, s:b}", "Memory", (json_int_t)spec->limits.memory,
-	    "MemorySwap", (json_int_t)spec->limits.memory_swap, "NanoCpus",
-	    (json_int_t)spec->limits.nano_cpus, "CpuShares", (json_int_t)spec->limits.cpu_shares,
-	    "PidsLimit", (json_int_t)spec->limits.pids_limit, "NetworkMode",
-	    rt_network_to_string(spec->network), "AutoRemove", auto_remove);
+	    "{s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:s, s:b}", "Memory", (json_int_t)l->memory,
+	    "MemorySwap", (json_int_t)l->memory_swap, "NanoCpus", (json_int_t)l->nano_cpus,
+	    "CpuShares", (json_int_t)l->cpu_shares, "PidsLimit", (json_int_t)l->pids_limit,
+	    "BlkioDeviceReadBps", device_rates_to_json(l->device_read_bps, l->n_device_read_bps),
+	    "BlkioDeviceWriteBps", device_rates_to_json(l->device_write_bps, l->n_device_write_bps),
+	    "NetworkMode", rt_network_to_string(spec->network), "AutoRemove", auto_remove);
 }
 
 json_t *api_spec_to_json(const struct rt_spec *spec, bool auto_remove)
 {
-	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}", "Cmd", strv_to_json(spec->argv), "Env",
-			 strv_to_json(spec->env), "WorkingDir", string_or_empty(spec->cwd),
-			 "Hostname", string_or_empty(spec->hostname), "Rootfs",
-			 string_or_empty(spec->rootfs), "HostConfig",
-			 host_config_to_json(spec, auto_remove));
+	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "Cmd", strv_to_json(spec->argv),
+			 "Env", strv_to_json(spec->env), "Labels", labels_to_json(spec->labels),
+			 "WorkingDir", string_or_empty(spec->cwd), "Hostname",
+			 string_or_empty(spec->hostname), "Rootfs", string_or_empty(spec->rootfs),
+			 "HostConfig", host_config_to_json(spec, auto_remove));
 }
 
 void api_format_time(uint64_t ns, char *buf, size_t size)
@@ -278,10 +432,10 @@ static json_t *config_to_json(const struct ctr_record *r)
 	char short_id[13];
 
 	snprintf(short_id, sizeof(short_id), "%.12s", r->spec.id);
-	return json_pack("{s:s, s:o, s:o, s:s}", "Hostname",
+	return json_pack("{s:s, s:o, s:o, s:s, s:o}", "Hostname",
 			 r->spec.hostname ? r->spec.hostname : short_id, "Env",
 			 strv_to_json(r->spec.env), "Cmd", strv_to_json(r->spec.argv), "WorkingDir",
-			 r->spec.cwd ? r->spec.cwd : "");
+			 r->spec.cwd ? r->spec.cwd : "", "Labels", labels_to_json(r->spec.labels));
 }
 
 json_t *api_json_inspect(const struct ctr_record *r)

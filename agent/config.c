@@ -23,6 +23,7 @@ enum {
 	OPT_PROC_ROOT,
 	OPT_CGROUP_PARENT,
 	OPT_WATCH,
+	OPT_LABEL_ALLOW,
 	OPT_ONCE,
 	OPT_STOP_TIMEOUT,
 	OPT_DEBUG,
@@ -39,6 +40,7 @@ static const struct option config_options[] = {
 	{ "proc-root", required_argument, NULL, OPT_PROC_ROOT },
 	{ "cgroup-parent", required_argument, NULL, OPT_CGROUP_PARENT },
 	{ "watch", required_argument, NULL, OPT_WATCH },
+	{ "label-allow", required_argument, NULL, OPT_LABEL_ALLOW },
 	{ "once", no_argument, NULL, OPT_ONCE },
 	{ "stop-timeout", required_argument, NULL, OPT_STOP_TIMEOUT },
 	{ "debug", no_argument, NULL, OPT_DEBUG },
@@ -167,6 +169,33 @@ static int add_watch(struct agent_config *c, const char *value, struct mst_err *
 	return 0;
 }
 
+/* A label key as docker accepts it: not empty, no '=' and no control
+ * character, at most 100 bytes so that the Prometheus label name stays short. */
+static int add_label_allow(struct agent_config *c, const char *value, struct mst_err *err)
+{
+	char **grown;
+	size_t len = strlen(value);
+	bool valid = len > 0 && len <= 100 && !strchr(value, '=');
+
+	for (size_t i = 0; valid && i < len; i++)
+		valid = (unsigned char)value[i] >= 0x20 && value[i] != 0x7f;
+	if (!valid)
+		return err_setx(err, EINVAL,
+				"invalid --label-allow '%s': expected a label key of 1 to 100 "
+				"characters without '=' or control characters",
+				value);
+
+	grown = realloc(c->label_allow, (c->n_label_allow + 1) * sizeof(*grown));
+	if (!grown)
+		return err_set(err, ENOMEM, "--label-allow");
+	c->label_allow = grown;
+	c->label_allow[c->n_label_allow] = strdup(value);
+	if (!c->label_allow[c->n_label_allow])
+		return err_set(err, ENOMEM, "--label-allow");
+	c->n_label_allow++;
+	return 0;
+}
+
 static int apply_listen(struct agent_config *c, const char *value, struct mst_err *err)
 {
 	char *host = NULL;
@@ -226,6 +255,8 @@ static int apply_option(struct agent_config *c, int opt, const char *value, stru
 		return replace_string(&c->cgroup_parent, value);
 	case OPT_WATCH:
 		return add_watch(c, value, err);
+	case OPT_LABEL_ALLOW:
+		return add_label_allow(c, value, err);
 	case OPT_STOP_TIMEOUT:
 		if (parse_stop_timeout(value, &c->stop_timeout_s) < 0)
 			return err_setx(
@@ -324,6 +355,9 @@ void agent_config_free(struct agent_config *c)
 	for (size_t i = 0; i < c->n_watch; i++)
 		free(c->watch[i]);
 	free(c->watch);
+	for (size_t i = 0; i < c->n_label_allow; i++)
+		free(c->label_allow[i]);
+	free(c->label_allow);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -353,6 +387,9 @@ void agent_config_usage(FILE *f, const char *program)
 		"                         (default: mstatd's own cgroup + /mstat)\n"
 		"  --watch CGROUP_PATH    also monitor this existing cgroup, named by its\n"
 		"                         path; repeatable\n"
+		"  --label-allow KEY      export the container label KEY (mstat run --label)\n"
+		"                         on /metrics as container_label_KEY; repeatable;\n"
+		"                         other labels are not exported\n"
 		"  --once                 run one collection pass over the --watch targets,\n"
 		"                         print Prometheus text on stdout and exit\n"
 		"  --stop-timeout SECONDS at shutdown, time between SIGTERM and SIGKILL for\n"

@@ -46,6 +46,8 @@ struct agent_config {
 	char *cgroup_parent;
 	char **watch; /* cgroup paths given with --watch */
 	size_t n_watch;
+	char **label_allow; /* container label keys given with --label-allow */
+	size_t n_label_allow;
 	bool once;
 	unsigned stop_timeout_s;
 	bool debug;

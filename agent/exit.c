@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "agent/agent.h"
+#include "agent/event_emit.h"
 #include "agent/frame.h"
 #include "agent/state.h"
 #include "runtime/runtime.h"
@@ -78,18 +79,9 @@ static void drain_output(struct agent *a, struct container *c)
 
 void sup_on_oom(struct agent *a, struct container *c)
 {
-	uint64_t count;
-
 	a->ops->oom_watch_drain(c->oom.fd);
-	if (!c->cgroup || a->ops->oom_kill_count(c->cgroup, &count) < 0)
-		return;
-	if (count <= c->rec.oom_kill_count)
-		return;
-
-	log_warning("container %s (%.12s): the OOM killer killed %llu process(es) so far",
-		    c->rec.spec.name, c->rec.spec.id, (unsigned long long)count);
-	c->rec.oom_kill_count = count;
-	(void)sup_write_state(a, c);
+	/* On v1 the notification comes before the kill: give it 100 ms. */
+	agent_events_check_oom(a, c, 100);
 }
 
 /* Removes the cgroup of an exited container. Returns 0 when it is gone, or
@@ -193,14 +185,12 @@ static void log_exit(const struct container *c)
 void sup_finish_exit(struct agent *a, struct container *c, int exit_code)
 {
 	struct mst_err err = { 0 };
-	uint64_t count;
 
 	if (c->cgroup) {
 		/* The PID namespace ends with its init, but processes that left it
 		 * through the cgroup would not. */
 		(void)a->ops->kill_all(c->cgroup, SIGKILL, &err);
-		if (a->ops->oom_kill_count(c->cgroup, &count) == 0 && count > c->rec.oom_kill_count)
-			c->rec.oom_kill_count = count;
+		agent_events_check_oom(a, c, 0);
 		/* The final sample stays on /metrics and in the stats until rm. */
 		if (c->target_id)
 			(void)pipeline_retire_target(a->pipeline, c->target_id);
@@ -219,6 +209,7 @@ void sup_finish_exit(struct agent *a, struct container *c, int exit_code)
 	(void)remove_cgroup(a, c);
 
 	log_exit(c);
+	agent_event_emit(a, c, EVENT_DIE, exit_code);
 	(void)sup_write_state(a, c);
 	agent_publish_now(a);
 	sup_reply_pending(a, c);

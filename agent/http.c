@@ -23,6 +23,11 @@
 #define HTTP_BODY_MAX	      (1024 * 1024)
 #define HTTP_CONNECTION_LIMIT 64
 #define HTTP_IDLE_TIMEOUT_S   120
+/* The TCP listener serves only requests that never block (/metrics, /,
+ * /healthz), so one event-driven thread serves them all: idle connections
+ * cost a descriptor, not a thread, and cannot starve scrapes. */
+#define HTTP_TCP_CONNECTION_LIMIT 1024
+#define HTTP_TCP_IDLE_TIMEOUT_S	  30
 
 struct http_listener {
 	struct api_server *api;
@@ -35,6 +40,7 @@ struct agent_http {
 	struct http_listener unix_socket;
 	struct http_listener tcp;
 	char *socket_path;
+	bool socket_bound; /* socket_path is ours to unlink */
 };
 
 /* Per-request state kept across the calls of one request. */
@@ -276,10 +282,14 @@ static int open_unix_socket(const char *path, int *ret_fd, struct mst_err *err)
 				sizeof(addr.sun_path) - 1);
 	memcpy(addr.sun_path, path, strlen(path) + 1);
 
+	/* Only the last level is created (e.g. /run/mstat): a mistyped path
+	 * must not leave a tree of directories behind. */
 	snprintf(parent, sizeof(parent), "%s", path);
-	r = state_mkdir_p(dirname(parent), 0755);
-	if (r < 0)
-		return err_set(err, -r, "creating the directory of %s", path);
+	if (mkdir(dirname(parent), 0755) < 0 && errno != EEXIST)
+		return err_set(err, errno,
+			       "creating the directory %s for the socket (create its "
+			       "parent or choose another --socket)",
+			       parent);
 
 	if (lstat(path, &st) == 0) {
 		if (!S_ISSOCK(st.st_mode))
@@ -293,8 +303,10 @@ static int open_unix_socket(const char *path, int *ret_fd, struct mst_err *err)
 	if (fd < 0)
 		return err_set(err, errno, "creating a unix socket");
 	if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
+		/* Not ours: another process may have bound the path meanwhile. */
 		r = err_set(err, errno, "binding %s", path);
-		goto fail;
+		close(fd);
+		return r;
 	}
 	if (chmod(path, 0660) < 0) {
 		r = err_set(err, errno, "setting the mode of %s", path);
@@ -367,17 +379,26 @@ static int open_tcp_socket(const char *host, unsigned port, int *ret_fd, struct 
 	return 0;
 }
 
-static int start_daemon(struct http_listener *l, struct mst_err *err)
+static int start_daemon(struct http_listener *l, bool thread_per_connection, struct mst_err *err)
 {
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
-			 MHD_USE_ITC | MHD_USE_ERROR_LOG;
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+	unsigned limit = HTTP_TCP_CONNECTION_LIMIT, timeout = HTTP_TCP_IDLE_TIMEOUT_S;
 
-	l->daemon =
-	    MHD_start_daemon(flags, 0, NULL, NULL, handle_request, l, MHD_OPTION_LISTEN_SOCKET,
-			     l->fd, MHD_OPTION_CONNECTION_LIMIT, (unsigned)HTTP_CONNECTION_LIMIT,
-			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTP_IDLE_TIMEOUT_S,
-			     MHD_OPTION_NOTIFY_COMPLETED, request_completed, NULL,
-			     MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_END);
+	/* The unix socket serves blocking requests (wait, logs follow, stats
+	 * streams), which need a thread each. */
+	if (thread_per_connection) {
+		flags |= MHD_USE_THREAD_PER_CONNECTION;
+		limit = HTTP_CONNECTION_LIMIT;
+		timeout = HTTP_IDLE_TIMEOUT_S;
+	} else {
+		flags |= MHD_USE_EPOLL;
+	}
+
+	l->daemon = MHD_start_daemon(flags, 0, NULL, NULL, handle_request, l,
+				     MHD_OPTION_LISTEN_SOCKET, l->fd, MHD_OPTION_CONNECTION_LIMIT,
+				     limit, MHD_OPTION_CONNECTION_TIMEOUT, timeout,
+				     MHD_OPTION_NOTIFY_COMPLETED, request_completed, NULL,
+				     MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_END);
 	if (!l->daemon)
 		return err_setx(err, EIO, "starting the HTTP server failed");
 	return 0;
@@ -401,7 +422,8 @@ int agent_http_start(struct agent *a, struct mst_err *err)
 	r = open_unix_socket(cfg->socket_path, &h->unix_socket.fd, err);
 	if (r < 0)
 		return r;
-	r = start_daemon(&h->unix_socket, err);
+	h->socket_bound = true;
+	r = start_daemon(&h->unix_socket, true, err);
 	if (r < 0)
 		return err_prefix(err, "on %s", cfg->socket_path);
 	log_info("listening on %s", cfg->socket_path);
@@ -411,7 +433,7 @@ int agent_http_start(struct agent *a, struct mst_err *err)
 	r = open_tcp_socket(cfg->listen_host, cfg->listen_port, &h->tcp.fd, err);
 	if (r < 0)
 		return r;
-	r = start_daemon(&h->tcp, err);
+	r = start_daemon(&h->tcp, false, err);
 	if (r < 0)
 		return err_prefix(err, "on %s port %u", cfg->listen_host, cfg->listen_port);
 	return 0;
@@ -436,7 +458,8 @@ void agent_http_quiesce(struct agent *a)
 	quiesce(&a->http->unix_socket);
 	quiesce(&a->http->tcp);
 	/* New clients now fail to connect instead of waiting. */
-	(void)unlink(a->http->socket_path);
+	if (a->http->socket_bound)
+		(void)unlink(a->http->socket_path);
 }
 
 static void stop_listener(struct http_listener *l)
@@ -457,7 +480,7 @@ void agent_http_stop(struct agent *a)
 		return;
 	stop_listener(&h->unix_socket);
 	stop_listener(&h->tcp);
-	if (h->socket_path)
+	if (h->socket_bound)
 		(void)unlink(h->socket_path);
 	free(h->socket_path);
 	free(h);

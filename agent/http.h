@@ -31,6 +31,9 @@ enum MHD_Result api_container_stats(struct api_server *s, struct MHD_Connection 
 enum MHD_Result api_all_stats(struct api_server *s, struct MHD_Connection *conn);
 enum MHD_Result api_metrics(struct api_server *s, struct MHD_Connection *conn);
 
+/* GET /v1/events: container events as JSON lines (http_events.c). */
+enum MHD_Result api_events(struct api_server *s, struct MHD_Connection *conn);
+
 /* The read-write API of the unix socket (http_api.c). Returns MHD_NO when the
  * path is not part of it, so the caller replies 404. */
 enum MHD_Result api_route(struct api_server *s, struct MHD_Connection *conn, const char *method,

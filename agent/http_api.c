@@ -228,6 +228,8 @@ enum MHD_Result api_route(struct api_server *s, struct MHD_Connection *conn, con
 		return api_create(s, conn, body, body_len);
 	if (strcmp(url, "/v1/stats") == 0 && get)
 		return api_all_stats(s, conn);
+	if (strcmp(url, "/v1/events") == 0 && get)
+		return api_events(s, conn);
 	if (strncmp(url, CONTAINERS_PREFIX, strlen(CONTAINERS_PREFIX)) == 0 &&
 	    strcmp(url, "/v1/containers/create") != 0)
 		return route_container(s, conn, method, url + strlen(CONTAINERS_PREFIX),

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "agent/agent.h"
+#include "agent/event_emit.h"
 #include "agent/state.h"
 #include "runtime/runtime.h"
 
@@ -55,6 +56,7 @@ static void fill_meta(const struct container *c, struct snapshot_meta *m)
 	m->spec_nano_cpus = l->nano_cpus;
 	m->spec_cpu_shares = l->cpu_shares;
 	m->spec_pids_limit = l->pids_limit;
+	m->labels = c->rec.spec.labels;
 }
 
 /* Creates the stdout and stderr pipes and opens output.log for appending. */
@@ -224,6 +226,7 @@ int sup_start(struct agent *a, struct container *c, struct mst_err *err)
 	(void)sup_write_state(a, c);
 	log_info("started container %s (%.12s), pid %d, cgroup %s", c->rec.spec.name,
 		 c->rec.spec.id, (int)proc.pid, cg->paths.path);
+	agent_event_emit(a, c, EVENT_START, 0);
 	return 0;
 
 fail:
@@ -252,14 +255,17 @@ void sup_signal(struct agent *a, struct container *c, int sig)
 
 	if (c->rec.status != CTR_STATUS_RUNNING)
 		return;
-	/* SIGKILL goes to every process of the cgroup, other signals to the
+	/* SIGKILL, SIGSTOP and SIGCONT go to every process of the cgroup,
+	 * because the init cannot forward the first two and would itself be
+	 * stopped by SIGSTOP while its command ran on. Other signals go to the
 	 * init, which forwards them to the command. */
-	if (sig == SIGKILL && c->cgroup && a->ops->kill_all(c->cgroup, SIGKILL, &err) < 0)
-		log_error("container %s (%.12s): killing its cgroup failed: %s", c->rec.spec.name,
-			  c->rec.spec.id, err.msg);
+	bool whole_cgroup = sig == SIGKILL || sig == SIGSTOP || sig == SIGCONT;
+	if (whole_cgroup && c->cgroup && a->ops->kill_all(c->cgroup, sig, &err) < 0)
+		log_error("container %s (%.12s): sending SIG%s to its cgroup failed: %s",
+			  c->rec.spec.name, c->rec.spec.id, sigabbrev_np(sig), err.msg);
 	if (c->pidfd.fd >= 0 && pidfd_send_signal(c->pidfd.fd, sig, NULL, 0) < 0 && errno != ESRCH)
-		log_error("container %s (%.12s): sending signal %d failed: %s", c->rec.spec.name,
-			  c->rec.spec.id, sig, strerror(errno));
+		log_error("container %s (%.12s): sending SIG%s failed: %s", c->rec.spec.name,
+			  c->rec.spec.id, sigabbrev_np(sig), strerror(errno));
 }
 
 void sup_stop(struct agent *a, struct container *c, unsigned timeout_s)
@@ -268,6 +274,7 @@ void sup_stop(struct agent *a, struct container *c, unsigned timeout_s)
 
 	log_info("stopping container %s (%.12s): SIGTERM, then SIGKILL after %u s",
 		 c->rec.spec.name, c->rec.spec.id, timeout_s);
+	agent_event_emit(a, c, EVENT_STOP, 0);
 	if (timeout_s == 0) {
 		sup_signal(a, c, SIGKILL);
 		return;

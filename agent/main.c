@@ -25,6 +25,8 @@ static int run_once(const struct agent_config *cfg)
 
 	memset(&a, 0, sizeof(a));
 	a.config = cfg;
+	if (cfg->n_watch == 0)
+		log_warning("--once without --watch collects nothing: add --watch CGROUP_PATH");
 	if (agent_open_pipeline(&a, &err) < 0) {
 		log_error("%s", err.msg);
 		pipeline_free(a.pipeline);

@@ -60,6 +60,36 @@ static int copy_string(const char *src, char **ret)
 	return 0;
 }
 
+static void free_device_rates(struct rt_device_rate *rates, size_t n)
+{
+	for (size_t i = 0; rates && i < n; i++)
+		free(rates[i].path);
+	free(rates);
+}
+
+static int copy_device_rates(const struct rt_device_rate *src, size_t n,
+			     struct rt_device_rate **ret)
+{
+	struct rt_device_rate *rates;
+
+	if (!src || n == 0) {
+		*ret = NULL;
+		return 0;
+	}
+	rates = calloc(n, sizeof(*rates));
+	if (!rates)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		rates[i].rate = src[i].rate;
+		if (copy_string(src[i].path, &rates[i].path) < 0) {
+			free_device_rates(rates, i);
+			return -ENOMEM;
+		}
+	}
+	*ret = rates;
+	return 0;
+}
+
 int ctr_set_string(char **slot, const char *value)
 {
 	char *copy;
@@ -77,9 +107,12 @@ void ctr_spec_free(struct rt_spec *spec)
 		return;
 	free_strv(spec->argv);
 	free_strv(spec->env);
+	free_strv(spec->labels);
 	free(spec->cwd);
 	free(spec->hostname);
 	free(spec->rootfs);
+	free_device_rates(spec->limits.device_read_bps, spec->limits.n_device_read_bps);
+	free_device_rates(spec->limits.device_write_bps, spec->limits.n_device_write_bps);
 	memset(spec, 0, sizeof(*spec));
 }
 
@@ -89,12 +122,20 @@ int ctr_spec_copy(const struct rt_spec *src, struct rt_spec *ret)
 
 	s.argv = NULL;
 	s.env = NULL;
+	s.labels = NULL;
 	s.cwd = NULL;
 	s.hostname = NULL;
 	s.rootfs = NULL;
+	s.limits.device_read_bps = NULL;
+	s.limits.device_write_bps = NULL;
 	if (copy_strv(src->argv, &s.argv) < 0 || copy_strv(src->env, &s.env) < 0 ||
-	    copy_string(src->cwd, &s.cwd) < 0 || copy_string(src->hostname, &s.hostname) < 0 ||
-	    copy_string(src->rootfs, &s.rootfs) < 0) {
+	    copy_strv(src->labels, &s.labels) < 0 || copy_string(src->cwd, &s.cwd) < 0 ||
+	    copy_string(src->hostname, &s.hostname) < 0 ||
+	    copy_string(src->rootfs, &s.rootfs) < 0 ||
+	    copy_device_rates(src->limits.device_read_bps, src->limits.n_device_read_bps,
+			      &s.limits.device_read_bps) < 0 ||
+	    copy_device_rates(src->limits.device_write_bps, src->limits.n_device_write_bps,
+			      &s.limits.device_write_bps) < 0) {
 		ctr_spec_free(&s);
 		return -ENOMEM;
 	}

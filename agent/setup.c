@@ -6,13 +6,18 @@
  * only what start-up created.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "agent/agent.h"
+#include "agent/event_emit.h"
 #include "agent/setup.h"
 #include "agent/state.h"
 
@@ -100,6 +105,24 @@ static void remove_parent(struct agent *a)
 	}
 }
 
+/* Warns about the controllers whose files a watched cgroup lacks (on v1, a
+ * path that exists only in some hierarchies), since their series are absent. */
+static void log_missing_controllers(const char *path, const struct cg_paths *paths)
+{
+	char missing[128] = "";
+	size_t len = 0;
+
+	for (int c = 0; c < _CG_CTRL_MAX; c++)
+		if (!paths->dir[c] && len < sizeof(missing))
+			len += (size_t)snprintf(missing + len, sizeof(missing) - len, "%s%s",
+						len ? ", " : "", cg_controller_to_string(c));
+	if (len)
+		log_warning("cgroup %s has no %s directory; those metrics are absent", path,
+			    missing);
+}
+
+/* Adds every --watch cgroup as a target. A cgroup that cannot be watched is
+ * an error: the user asked for it by name. */
 int agent_add_watches(struct agent *a, struct mst_err *err)
 {
 	for (size_t i = 0; i < a->config->n_watch; i++) {
@@ -112,15 +135,14 @@ int agent_add_watches(struct agent *a, struct mst_err *err)
 		r = cg_paths_from_path(&a->layout, path, &paths, err);
 		if (r == 0) {
 			r = pipeline_add_target(a->pipeline, &meta, &paths, 0, err);
+			if (r == 0)
+				log_missing_controllers(path, &paths);
 			cg_paths_free(&paths);
 		}
-		if (r < 0) {
-			log_error("cannot watch cgroup %s: %s", path, err->msg);
-			continue;
-		}
+		if (r < 0)
+			return err_prefix(err, "--watch %s", path);
 		log_info("watching cgroup %s", path);
 	}
-	err_clear(err);
 	return 0;
 }
 
@@ -163,6 +185,30 @@ static int init_shared(struct agent *a, struct mst_err *err)
 	return 0;
 }
 
+/* Takes an exclusive lock on the state directory, so that a second mstatd
+ * cannot rewrite the state of containers that the first one runs. */
+static int lock_state_dir(struct agent *a, struct mst_err *err)
+{
+	char path[PATH_MAX];
+
+	if (snprintf(path, sizeof(path), "%s/mstatd.lock", a->config->state_dir) >=
+	    (int)sizeof(path))
+		return err_setx(err, ENAMETOOLONG, "--state-dir %s is too long",
+				a->config->state_dir);
+	a->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (a->lock_fd < 0)
+		return err_set(err, errno, "opening %s", path);
+	if (flock(a->lock_fd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno == EWOULDBLOCK)
+			return err_setx(err, EBUSY,
+					"another mstatd uses the state directory %s; stop it or "
+					"choose another --state-dir",
+					a->config->state_dir);
+		return err_set(err, errno, "locking %s", path);
+	}
+	return 0;
+}
+
 int agent_setup(struct agent *a, const struct agent_config *cfg, struct mst_err *err)
 {
 	int r;
@@ -170,6 +216,7 @@ int agent_setup(struct agent *a, const struct agent_config *cfg, struct mst_err 
 	memset(a, 0, sizeof(*a));
 	a->config = cfg;
 	a->epoll_fd = -1;
+	a->lock_fd = -1;
 	a->timer.fd = a->signals.fd = a->command_source.fd = -1;
 
 	r = agent_open_pipeline(a, err);
@@ -182,12 +229,18 @@ int agent_setup(struct agent *a, const struct agent_config *cfg, struct mst_err 
 	r = state_mkdir_p(a->containers_dir, 0700);
 	if (r < 0)
 		return err_set(err, -r, "creating %s", a->containers_dir);
+	r = lock_state_dir(a, err);
+	if (r < 0)
+		return r;
 
 	r = prepare_parent(a, err);
 	if (r < 0)
 		return r;
 
 	r = init_shared(a, err);
+	if (r < 0)
+		return r;
+	r = agent_events_setup(a, err);
 	if (r < 0)
 		return r;
 	a->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
@@ -242,10 +295,16 @@ void agent_teardown(struct agent *a)
 		remove_parent(a);
 	cg_paths_free(&a->parent);
 	if (a->shared_ready) {
-		metrics_text_unref(a->api.metrics);
+		api_metrics_free(&a->api);
 		pthread_mutex_destroy(&a->api.metrics_mu);
+		agent_events_teardown(a);
 		pub_destroy(&a->pub);
 		cmdq_destroy(&a->commands);
 		a->shared_ready = false;
+	}
+	/* Last, so that a new mstatd starts only after this one cleaned up. */
+	if (a->lock_fd >= 0) {
+		close(a->lock_fd);
+		a->lock_fd = -1;
 	}
 }

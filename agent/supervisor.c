@@ -16,6 +16,7 @@
 
 #include "agent/agent.h"
 #include "agent/api_json.h"
+#include "agent/event_emit.h"
 #include "agent/state.h"
 
 /* Replies to cmd after publishing any change to the container list, so that
@@ -144,6 +145,7 @@ static void cmd_create(struct agent *a, struct api_cmd *cmd)
 	}
 
 	log_info("created container %s (%.12s)", c->rec.spec.name, c->rec.spec.id);
+	agent_event_emit(a, c, EVENT_CREATE, 0);
 	sup_reply(a, cmd, 201, json_pack("{s:s, s:[]}", "Id", c->rec.spec.id, "Warnings"));
 }
 
@@ -204,6 +206,7 @@ static void cmd_kill(struct agent *a, struct api_cmd *cmd)
 	}
 	log_info("sending signal %d to container %s (%.12s)", cmd->signal, c->rec.spec.name,
 		 c->rec.spec.id);
+	agent_event_emit(a, c, EVENT_KILL, cmd->signal);
 	sup_signal(a, c, cmd->signal);
 	sup_reply(a, cmd, 204, NULL);
 }
@@ -232,10 +235,11 @@ static void cmd_remove(struct agent *a, struct api_cmd *cmd)
 		return;
 	if (c->rec.status == CTR_STATUS_RUNNING) {
 		if (!cmd->force) {
-			reply_message(
-			    a, cmd, 409,
-			    "container %s is running: stop it first or remove it with force=1",
-			    c->rec.spec.name);
+			reply_message(a, cmd, 409,
+				      "container %s is running: stop it first, or force the "
+				      "removal (mstat rm -f, "
+				      "API force=1)",
+				      c->rec.spec.name);
 			return;
 		}
 		park(c, cmd);
@@ -322,6 +326,7 @@ int sup_remove(struct agent *a, struct container *c)
 		c->log_fd = -1;
 	}
 	log_info("removed container %s (%.12s)", c->rec.spec.name, c->rec.spec.id);
+	agent_event_emit(a, c, EVENT_DESTROY, 0);
 
 	/* Gone from the published list and snapshot before anyone is told; the
 	 * table keeps c alive until the end of this loop turn. */

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/commands.h"
 
@@ -31,6 +32,8 @@ static const struct cli_command cli_commands[] = {
 	{ "stop", cmd_stop, "Stop running containers" },
 	{ "kill", cmd_kill, "Send a signal to running containers" },
 	{ "rm", cmd_rm, "Remove containers" },
+	{ "events", cmd_events, "Print container events as they happen" },
+	{ "top", cmd_top, "Display a live view of every container's resource usage" },
 	{ NULL, NULL, NULL },
 };
 
@@ -103,12 +106,15 @@ int main(int argc, char **argv)
 	status = cli_parse_global(argc, argv, &cli);
 	if (status >= 0)
 		return status;
-	if (optind >= argc) {
+	/* `mstat` alone on a terminal opens the live view. */
+	if (optind >= argc && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
+		name = "top";
+	else if (optind >= argc) {
 		cli_print_usage(stdout);
 		return 0;
+	} else {
+		name = argv[optind];
 	}
-
-	name = argv[optind];
 	if (strcmp(name, "help") == 0) {
 		cli_print_usage(stdout);
 		return 0;
@@ -122,7 +128,10 @@ int main(int argc, char **argv)
 			cli_print_error(&err);
 			return CLI_EXIT_ERROR;
 		}
-		status = c->run(&cli, argc - optind, argv + optind);
+		if (optind >= argc) /* the live view, with no arguments of its own */
+			status = c->run(&cli, 1, (char *[]){ (char *)c->name, NULL });
+		else
+			status = c->run(&cli, argc - optind, argv + optind);
 		fflush(stdout);
 		curl_global_cleanup();
 		return status;

@@ -23,6 +23,8 @@ enum {
 	OPT_PIDS_LIMIT,
 	OPT_ROOTFS,
 	OPT_NETWORK,
+	OPT_DEVICE_READ_BPS,
+	OPT_DEVICE_WRITE_BPS,
 	OPT_HELP,
 };
 
@@ -35,18 +37,24 @@ static const struct option run_long_options[] = {
 	{ "cpus", required_argument, NULL, OPT_CPUS },
 	{ "cpu-shares", required_argument, NULL, 'c' },
 	{ "pids-limit", required_argument, NULL, OPT_PIDS_LIMIT },
+	{ "device-read-bps", required_argument, NULL, OPT_DEVICE_READ_BPS },
+	{ "device-write-bps", required_argument, NULL, OPT_DEVICE_WRITE_BPS },
 	{ "hostname", required_argument, NULL, 'h' },
 	{ "rootfs", required_argument, NULL, OPT_ROOTFS },
 	{ "env", required_argument, NULL, 'e' },
+	{ "label", required_argument, NULL, 'l' },
 	{ "workdir", required_argument, NULL, 'w' },
 	{ "network", required_argument, NULL, OPT_NETWORK },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
 
+/* The same bound as mstatd's, so a long list fails before the request. */
+#define RUN_DEVICE_RATES_MAX 64
+
 /* '+' stops at the first non-option (the command); ':' reports a missing
  * value as ':' rather than '?'. */
-static const char run_short_options[] = "+:dm:c:h:e:w:";
+static const char run_short_options[] = "+:dm:c:h:e:l:w:";
 
 /* Names an option as the user most likely typed it: "-m, --memory". */
 static void run_option_label(int val, char *buf, size_t size)
@@ -115,6 +123,45 @@ static int run_parse_pids(const char *s, int64_t *ret, struct mst_err *err)
 	return 0;
 }
 
+/* Parses PATH:RATE as docker does: the path must start with /dev/ and the
+ * rate is a size with binary suffixes ("5mb" is 5 MiB per second). The path is
+ * checked to be a block device by mstatd, not here. */
+static int run_add_device_rate(int val, const char *arg, struct run_device_rate **list, size_t *n,
+			       struct mst_err *err)
+{
+	const char *colon = strchr(arg, ':');
+	struct run_device_rate *grown;
+	uint64_t rate;
+	char *path;
+
+	if (!colon || colon == arg)
+		return run_bad_value(err, val, arg, "expected DEVICE:RATE, such as /dev/sda:10mb");
+	if (strncmp(arg, "/dev/", 5) != 0)
+		return run_bad_value(
+		    err, val, arg, "the device path must start with /dev/, such as /dev/sda:10mb");
+	int r = parse_size(colon + 1, &rate);
+	if (r < 0 || rate > INT64_MAX)
+		return run_bad_value(err, val, arg,
+				     "expected a rate in bytes per second after the colon, with "
+				     "an optional unit b, k, m, g (binary, as in docker), such as "
+				     "/dev/sda:10mb");
+	if (*n >= RUN_DEVICE_RATES_MAX)
+		return run_bad_value(err, val, arg, "too many devices for this option");
+
+	path = strndup(arg, (size_t)(colon - arg));
+	if (!path)
+		return err_set(err, ENOMEM, "storing %s failed", arg);
+	grown = realloc(*list, (*n + 1) * sizeof(*grown));
+	if (!grown) {
+		free(path);
+		return err_set(err, ENOMEM, "storing %s failed", arg);
+	}
+	grown[*n] = (struct run_device_rate){ .path = path, .rate = rate };
+	*list = grown;
+	(*n)++;
+	return 0;
+}
+
 static int run_add_env(struct run_opts *o, const char *arg, struct mst_err *err)
 {
 	const char *eq = strchr(arg, '=');
@@ -143,6 +190,31 @@ static int run_add_env(struct run_opts *o, const char *arg, struct mst_err *err)
 	}
 	env[o->n_env++] = entry;
 	o->env = env;
+	return 0;
+}
+
+/* Adds a container label, "KEY=VALUE" or "KEY" for an empty value, as
+ * docker's --label takes it. */
+static int run_add_label(struct run_opts *o, const char *arg, struct mst_err *err)
+{
+	char *entry;
+
+	if (arg[0] == '\0' || arg[0] == '=')
+		return run_bad_value(err, 'l', arg, "expected KEY=VALUE or KEY");
+	if (strchr(arg, '='))
+		entry = strdup(arg);
+	else if (asprintf(&entry, "%s=", arg) < 0)
+		entry = NULL;
+	if (!entry)
+		return err_set(err, ENOMEM, "storing --label %s failed", arg);
+
+	char **labels = realloc(o->labels, (o->n_labels + 1) * sizeof(*labels));
+	if (!labels) {
+		free(entry);
+		return err_set(err, ENOMEM, "storing --label %s failed", arg);
+	}
+	labels[o->n_labels++] = entry;
+	o->labels = labels;
 	return 0;
 }
 
@@ -182,6 +254,11 @@ static int run_apply(struct run_opts *o, int c, const char *arg, struct mst_err 
 		return 0;
 	case OPT_PIDS_LIMIT:
 		return run_parse_pids(arg, &o->pids_limit, err);
+	case OPT_DEVICE_READ_BPS:
+		return run_add_device_rate(c, arg, &o->device_read_bps, &o->n_device_read_bps, err);
+	case OPT_DEVICE_WRITE_BPS:
+		return run_add_device_rate(c, arg, &o->device_write_bps, &o->n_device_write_bps,
+					   err);
 	case 'h':
 		o->hostname = arg;
 		return 0;
@@ -189,6 +266,8 @@ static int run_apply(struct run_opts *o, int c, const char *arg, struct mst_err 
 		return run_set_rootfs(o, arg, err);
 	case 'e':
 		return run_add_env(o, arg, err);
+	case 'l':
+		return run_add_label(o, arg, err);
 	case 'w':
 		if (arg[0] != '/')
 			return run_bad_value(err, 'w', arg,
@@ -261,16 +340,32 @@ fail:
 	return r;
 }
 
+static void run_free_device_rates(struct run_device_rate **list, size_t *n)
+{
+	for (size_t i = 0; i < *n; i++)
+		free((*list)[i].path);
+	free(*list);
+	*list = NULL;
+	*n = 0;
+}
+
 void run_opts_free(struct run_opts *o)
 {
 	if (!o)
 		return;
+	run_free_device_rates(&o->device_read_bps, &o->n_device_read_bps);
+	run_free_device_rates(&o->device_write_bps, &o->n_device_write_bps);
 	for (size_t i = 0; i < o->n_env; i++)
 		free(o->env[i]);
 	free(o->env);
+	for (size_t i = 0; i < o->n_labels; i++)
+		free(o->labels[i]);
+	free(o->labels);
 	free(o->rootfs);
 	o->env = NULL;
 	o->n_env = 0;
+	o->labels = NULL;
+	o->n_labels = 0;
 	o->rootfs = NULL;
 }
 
@@ -280,6 +375,22 @@ static json_t *run_string_array(char *const *items, size_t n)
 
 	for (size_t i = 0; a && i < n; i++) {
 		if (json_array_append_new(a, json_string(items[i])) < 0) {
+			json_decref(a);
+			return NULL;
+		}
+	}
+	return a;
+}
+
+static json_t *run_device_rates(const struct run_device_rate *rates, size_t n)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a && i < n; i++) {
+		json_t *item = json_pack("{s:s, s:I}", "Path", rates[i].path, "Rate",
+					 (json_int_t)rates[i].rate);
+
+		if (json_array_append_new(a, item) < 0) {
 			json_decref(a);
 			return NULL;
 		}
@@ -297,6 +408,14 @@ static json_t *run_host_config(const struct run_opts *o)
 	bad = bad || json_object_set_new(h, "NanoCpus", json_integer((json_int_t)o->nano_cpus));
 	bad = bad || json_object_set_new(h, "CpuShares", json_integer((json_int_t)o->cpu_shares));
 	bad = bad || json_object_set_new(h, "PidsLimit", json_integer(o->pids_limit));
+	if (o->n_device_read_bps)
+		bad = bad || json_object_set_new(
+				 h, "BlkioDeviceReadBps",
+				 run_device_rates(o->device_read_bps, o->n_device_read_bps));
+	if (o->n_device_write_bps)
+		bad = bad || json_object_set_new(
+				 h, "BlkioDeviceWriteBps",
+				 run_device_rates(o->device_write_bps, o->n_device_write_bps));
 	if (o->network)
 		bad = bad || json_object_set_new(h, "NetworkMode", json_string(o->network));
 	bad = bad || json_object_set_new(h, "AutoRemove", json_boolean(o->auto_remove));
@@ -307,6 +426,26 @@ static json_t *run_host_config(const struct run_opts *o)
 	return h;
 }
 
+/* Turns KEY=VALUE strings into docker's Labels object; a repeated key keeps
+ * its last value, as with docker. */
+static json_t *run_labels(char *const *labels, size_t n)
+{
+	json_t *obj = json_object();
+
+	for (size_t i = 0; obj && i < n; i++) {
+		const char *eq = strchr(labels[i], '=');
+		char *key = strndup(labels[i], (size_t)(eq - labels[i]));
+
+		if (!key || json_object_set_new(obj, key, json_string(eq + 1)) < 0) {
+			free(key);
+			json_decref(obj);
+			return NULL;
+		}
+		free(key);
+	}
+	return obj;
+}
+
 json_t *run_opts_create_body(const struct run_opts *o)
 {
 	json_t *body = json_object();
@@ -314,6 +453,9 @@ json_t *run_opts_create_body(const struct run_opts *o)
 
 	bad = bad || json_object_set_new(body, "Cmd", run_string_array(o->command, o->n_command));
 	bad = bad || json_object_set_new(body, "Env", run_string_array(o->env, o->n_env));
+	if (o->n_labels)
+		bad =
+		    bad || json_object_set_new(body, "Labels", run_labels(o->labels, o->n_labels));
 	if (o->workdir)
 		bad = bad || json_object_set_new(body, "WorkingDir", json_string(o->workdir));
 	if (o->hostname)
@@ -342,10 +484,17 @@ const char run_usage[] =
     "      --cpus N             Number of CPUs, e.g. 0.5 (a CFS quota per 100 ms period)\n"
     "  -c, --cpu-shares N       Relative CPU weight (cgroup v1 shares, default 1024)\n"
     "      --pids-limit N       Maximum number of processes; -1 for no limit\n"
+    "      --device-read-bps DEVICE:RATE\n"
+    "                           Limit reads from a block device to RATE bytes per\n"
+    "                           second, e.g. /dev/sda:10mb; repeat for more devices\n"
+    "      --device-write-bps DEVICE:RATE\n"
+    "                           Limit writes to a block device, in the same form\n"
     "  -h, --hostname NAME      Host name inside the container (default: short ID)\n"
     "      --rootfs DIR         Root directory (default: the host's root, read-only)\n"
     "  -e, --env KEY[=VALUE]    Set an environment variable; KEY alone copies it from\n"
     "                           this environment\n"
+    "  -l, --label KEY[=VALUE]  Set a container label; mstatd exports it on /metrics\n"
+    "                           only when started with --label-allow KEY\n"
     "  -w, --workdir DIR        Working directory inside the container (absolute)\n"
     "      --network MODE       none (own namespace with lo only) or host\n"
     "      --help               Print this help\n"

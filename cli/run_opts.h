@@ -14,6 +14,12 @@
 
 #include "common/err.h"
 
+/* One --device-read-bps or --device-write-bps value. */
+struct run_device_rate {
+	char *path;    /* block device node, starting with /dev/ */
+	uint64_t rate; /* bytes per second; 0 = no limit */
+};
+
 struct run_opts {
 	bool help;	     /* --help was given; nothing else is filled */
 	bool detach;	     /* -d: print the id instead of following the container */
@@ -24,12 +30,18 @@ struct run_opts {
 	uint64_t nano_cpus;  /* CPUs in billionths; 0 = no quota */
 	uint64_t cpu_shares; /* 0 = default */
 	int64_t pids_limit;  /* 0 = unset, -1 = unlimited */
+	struct run_device_rate *device_read_bps; /* n_device_read_bps of them, in order given */
+	size_t n_device_read_bps;
+	struct run_device_rate *device_write_bps;
+	size_t n_device_write_bps;
 	const char *hostname;
 	char *rootfs; /* absolute path, or NULL for the host's root */
 	const char *workdir;
 	const char *network; /* "none", "host", or NULL for mstatd's default */
 	char **env;	     /* KEY=VALUE strings, n_env of them */
 	size_t n_env;
+	char **labels; /* -l, --label: KEY=VALUE strings, n_labels of them */
+	size_t n_labels;
 	char **command; /* points into argv; n_command >= 1 */
 	size_t n_command;
 };

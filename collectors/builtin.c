@@ -21,7 +21,8 @@ struct cgroup_collector_files {
 	size_t n_v2;
 };
 
-static const struct cgroup_collector_files cpu_files, memory_files, io_files, pids_files;
+static const struct cgroup_collector_files cpu_files, memory_files, io_files, pids_files,
+    pressure_files;
 
 static int open_files(const struct cgroup_collector_files *files, const struct target_info *t,
 		      void **ret_state, struct mst_err *err)
@@ -126,6 +127,15 @@ static int pids_open(const struct target_info *t, void **ret_state, struct mst_e
 	return open_files(&pids_files, t, ret_state, err);
 }
 
+/* Pressure stall information exists on cgroup v2 only, so a v1 target has
+ * nothing to read and skips this collector. */
+static int pressure_open(const struct target_info *t, void **ret_state, struct mst_err *err)
+{
+	if (t->cgroup->version != CG_V2)
+		return -ENOENT;
+	return open_files(&pressure_files, t, ret_state, err);
+}
+
 static int files_collect(void *state, struct sample *s)
 {
 	return cgfile_set_collect(state, s);
@@ -151,6 +161,14 @@ const struct collector collector_io = {
 	.abi_version = COLLECTOR_ABI_VERSION,
 	.name = "io",
 	.open = io_open,
+	.collect = files_collect,
+	.close = close_files,
+};
+
+const struct collector collector_pressure = {
+	.abi_version = COLLECTOR_ABI_VERSION,
+	.name = "pressure",
+	.open = pressure_open,
 	.collect = files_collect,
 	.close = close_files,
 };
@@ -239,6 +257,8 @@ static const struct cgparse_key memory_v1_stat_keys[] = {
 	{ "total_inactive_file", SAMPLE_MEM_INACTIVE_FILE, 1 },
 	{ "total_pgfault", SAMPLE_MEM_PGFAULT, 1 },
 	{ "total_pgmajfault", SAMPLE_MEM_PGMAJFAULT, 1 },
+	{ "total_dirty", SAMPLE_MEM_FILE_DIRTY, 1 },
+	{ "total_writeback", SAMPLE_MEM_FILE_WRITEBACK, 1 },
 };
 
 static const struct cgparse_key memory_v1_oom_keys[] = {
@@ -300,6 +320,12 @@ static const struct cgparse_key memory_v2_stat_keys[] = {
 	{ "kernel", SAMPLE_MEM_KERNEL, 1 },
 	{ "pgfault", SAMPLE_MEM_PGFAULT, 1 },
 	{ "pgmajfault", SAMPLE_MEM_PGMAJFAULT, 1 },
+	{ "file_dirty", SAMPLE_MEM_FILE_DIRTY, 1 },
+	{ "file_writeback", SAMPLE_MEM_FILE_WRITEBACK, 1 },
+	{ "pgscan", SAMPLE_MEM_PGSCAN, 1 },
+	{ "pgsteal", SAMPLE_MEM_PGSTEAL, 1 },
+	{ "workingset_refault_anon", SAMPLE_MEM_WORKINGSET_REFAULT_ANON, 1 },
+	{ "workingset_refault_file", SAMPLE_MEM_WORKINGSET_REFAULT_FILE, 1 },
 };
 
 static const struct cgparse_key memory_v2_events_keys[] = {
@@ -307,6 +333,7 @@ static const struct cgparse_key memory_v2_events_keys[] = {
 	{ "max", SAMPLE_MEM_EVENTS_MAX, 1 },
 	{ "oom", SAMPLE_MEM_OOM, 1 },
 	{ "oom_kill", SAMPLE_MEM_OOM_KILL, 1 },
+	{ "oom_group_kill", SAMPLE_MEM_OOM_GROUP_KILL, 1 },
 };
 
 static const struct cgfile_spec memory_v2_specs[] = {
@@ -394,4 +421,47 @@ static const struct cgroup_collector_files pids_files = {
 	N_ELEMENTS(pids_specs),
 	pids_specs,
 	N_ELEMENTS(pids_specs),
+};
+
+/* pressure: the cgroup core provides these files in every v2 cgroup, whether
+ * or not the cpu, memory or io controller is enabled for it. */
+
+static const struct cgparse_key pressure_cpu_keys[] = {
+	{ "some", SAMPLE_PSI_CPU_SOME_NS, 1 },
+	{ "full", SAMPLE_PSI_CPU_FULL_NS, 1 },
+};
+
+static const struct cgparse_key pressure_memory_keys[] = {
+	{ "some", SAMPLE_PSI_MEMORY_SOME_NS, 1 },
+	{ "full", SAMPLE_PSI_MEMORY_FULL_NS, 1 },
+};
+
+static const struct cgparse_key pressure_io_keys[] = {
+	{ "some", SAMPLE_PSI_IO_SOME_NS, 1 },
+	{ "full", SAMPLE_PSI_IO_FULL_NS, 1 },
+};
+
+static const struct cgfile_spec pressure_v2_specs[] = {
+	{ .controller = CG_CTRL_CPU,
+	  .name = "cpu.pressure",
+	  .format = CGFILE_PRESSURE,
+	  .keys = pressure_cpu_keys,
+	  .n_keys = N_ELEMENTS(pressure_cpu_keys) },
+	{ .controller = CG_CTRL_MEMORY,
+	  .name = "memory.pressure",
+	  .format = CGFILE_PRESSURE,
+	  .keys = pressure_memory_keys,
+	  .n_keys = N_ELEMENTS(pressure_memory_keys) },
+	{ .controller = CG_CTRL_BLKIO,
+	  .name = "io.pressure",
+	  .format = CGFILE_PRESSURE,
+	  .keys = pressure_io_keys,
+	  .n_keys = N_ELEMENTS(pressure_io_keys) },
+};
+
+static const struct cgroup_collector_files pressure_files = {
+	NULL,
+	0,
+	pressure_v2_specs,
+	N_ELEMENTS(pressure_v2_specs),
 };

@@ -13,5 +13,6 @@ extern const struct collector collector_memory;
 extern const struct collector collector_io;
 extern const struct collector collector_pids;
 extern const struct collector collector_net;
+extern const struct collector collector_pressure;
 
 #endif

@@ -221,6 +221,10 @@ static int parse_file(const struct cgfile_set *set, const struct cgfile_spec *sp
 		return cgparse_blkio_v1(buf, len, CGPARSE_BLKIO_BYTES, s);
 	case CGFILE_BLKIO_OPS:
 		return cgparse_blkio_v1(buf, len, CGPARSE_BLKIO_OPS, s);
+	case CGFILE_PRESSURE:
+		if (spec->n_keys != 2)
+			return -EINVAL;
+		return cgparse_pressure(buf, len, spec->keys[0].key, spec->keys[1].key, s);
 	case _CGFILE_FORMAT_MAX:
 		break;
 	}

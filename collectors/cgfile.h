@@ -25,6 +25,7 @@ enum cgfile_format {
 	CGFILE_IO_STAT,	     /* v2 io.stat */
 	CGFILE_BLKIO_BYTES,  /* v1 blkio.throttle.io_service_bytes* */
 	CGFILE_BLKIO_OPS,    /* v1 blkio.throttle.io_serviced* */
+	CGFILE_PRESSURE,     /* v2 *.pressure into keys[0] ("some") and keys[1] ("full") */
 	_CGFILE_FORMAT_MAX,
 };
 

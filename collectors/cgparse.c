@@ -628,3 +628,58 @@ int cgparse_meminfo_total(const char *buf, size_t len, uint64_t *ret_bytes)
 	}
 	return -EINVAL;
 }
+
+/* Finds "total=N" among the tokens after a pressure line's first word. */
+static int parse_pressure_total(const char *p, const char *end, uint64_t *ret_us)
+{
+	static const char prefix[] = "total=";
+	const size_t prefix_len = sizeof(prefix) - 1;
+	const char *tok;
+	size_t tok_len;
+
+	while (next_token(&p, end, &tok, &tok_len)) {
+		if (tok_len > prefix_len && memcmp(tok, prefix, prefix_len) == 0)
+			return parse_u64(tok + prefix_len, tok_len - prefix_len, ret_us);
+	}
+	return -EINVAL;
+}
+
+int cgparse_pressure(const char *buf, size_t len, enum sample_key some_key,
+		     enum sample_key full_key, struct sample *s)
+{
+	const char *p = buf, *end = buf + len, *line;
+	uint64_t total_ns[2] = { 0, 0 };
+	bool found[2] = { false, false };
+	size_t line_len;
+
+	while (next_line(&p, end, &line, &line_len)) {
+		const char *q = line, *word;
+		size_t word_len;
+		uint64_t us;
+		int which;
+
+		if (line_is_blank(line, line_len))
+			continue;
+		if (!next_token(&q, line + line_len, &word, &word_len))
+			return -EINVAL;
+		if (word_len == 4 && memcmp(word, "some", 4) == 0)
+			which = 0;
+		else if (word_len == 4 && memcmp(word, "full", 4) == 0)
+			which = 1;
+		else
+			continue; /* a kind a later kernel may add */
+
+		int r = parse_pressure_total(q, line + line_len, &us);
+		if (r < 0)
+			return r;
+		if (__builtin_mul_overflow(us, (uint64_t)1000, &total_ns[which]))
+			return -ERANGE;
+		found[which] = true;
+	}
+
+	if (found[0])
+		sample_set(s, some_key, total_ns[0]);
+	if (found[1])
+		sample_set(s, full_key, total_ns[1]);
+	return 0;
+}

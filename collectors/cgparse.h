@@ -86,6 +86,15 @@ int cgparse_net_dev(const char *buf, size_t len, struct sample *s);
 int cgparse_proc_stat(const char *buf, size_t len, unsigned long user_hz, uint64_t *ret_ns,
 		      unsigned *ret_online);
 
+/* Parses a v2 pressure file (cpu.pressure, memory.pressure, io.pressure):
+ * "some avg10=.. avg60=.. avg300=.. total=N" and the same for "full", with N
+ * in microseconds. Sets some_key and full_key to the totals in nanoseconds.
+ * A missing line leaves its key absent, because older kernels write no
+ * "full" line in cpu.pressure (PSI in Linux 4.20 has no full state for the
+ * CPU). Lines of other kinds are ignored. */
+int cgparse_pressure(const char *buf, size_t len, enum sample_key some_key,
+		     enum sample_key full_key, struct sample *s);
+
 /* Parses the MemTotal line of /proc/meminfo ("MemTotal:  N kB") into bytes. */
 int cgparse_meminfo_total(const char *buf, size_t len, uint64_t *ret_bytes);
 

@@ -15,7 +15,7 @@
 #include "common/cglayout.h"
 #include "common/err.h"
 
-#define COLLECTOR_ABI_VERSION 1
+#define COLLECTOR_ABI_VERSION 2 /* 2: pressure and memory keys added to struct sample */
 
 /* What a collector is given about a target when it opens it. */
 struct target_info {
@@ -46,7 +46,7 @@ struct collector {
  * the name is taken and -EINVAL on an ABI mismatch. */
 int collector_register(const struct collector *c);
 
-/* Registers cpu, memory, io, pids and net. */
+/* Registers cpu, memory, io, pids, net and pressure. */
 int collectors_register_builtin(void);
 
 /* Iterates the registry: returns the i-th collector or NULL past the end. */

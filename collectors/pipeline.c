@@ -14,6 +14,7 @@
 
 struct collector_slot {
 	const struct collector *collector;
+	size_t registry_index; /* index of stats in struct pipeline */
 	void *state;
 };
 
@@ -35,6 +36,7 @@ struct pipeline {
 	size_t n_targets, cap_targets;
 	uint64_t generation;
 	unsigned last_errors;
+	struct snapshot_collector_stat stats[SNAPSHOT_MAX_COLLECTORS]; /* by registry index */
 };
 
 static uint64_t clock_ns(clockid_t clock)
@@ -88,7 +90,8 @@ void pipeline_free(struct pipeline *p)
 	free(p);
 }
 
-static int target_collect(struct pipeline_target *t, bool final, unsigned *errors);
+static int target_collect(struct pipeline *p, struct pipeline_target *t, bool final,
+			  unsigned *errors);
 
 static ssize_t target_index(const struct pipeline *p, const char *id)
 {
@@ -101,7 +104,8 @@ static ssize_t target_index(const struct pipeline *p, const char *id)
 /* Opens one collector on t. A collector with nothing to read (-ENOENT) is
  * left out of t without an error. */
 static int target_open_collector(struct pipeline *p, struct pipeline_target *t,
-				 const struct collector *c, struct mst_err *err)
+				 const struct collector *c, size_t registry_index,
+				 struct mst_err *err)
 {
 	const struct target_info info = { .layout = &p->layout,
 					  .cgroup = &t->cgroup,
@@ -121,6 +125,7 @@ static int target_open_collector(struct pipeline *p, struct pipeline_target *t,
 	}
 
 	t->slots[t->n_slots].collector = c;
+	t->slots[t->n_slots].registry_index = registry_index;
 	t->slots[t->n_slots].state = state;
 	t->n_slots++;
 	return 0;
@@ -147,7 +152,7 @@ static int target_new(struct pipeline *p, const struct snapshot_meta *meta,
 	}
 
 	for (size_t i = 0; i < n_collectors; i++) {
-		r = target_open_collector(p, t, collector_at(i), err);
+		r = target_open_collector(p, t, collector_at(i), i, err);
 		if (r < 0)
 			goto fail;
 	}
@@ -235,7 +240,7 @@ int pipeline_retire_target(struct pipeline *p, const char *id)
 		return 0;
 
 	/* A cgroup that is already gone keeps the sample of the last pass. */
-	if (target_collect(t, true, &errors) == 0 &&
+	if (target_collect(p, t, true, &errors) == 0 &&
 	    host_read_cpu(p->layout.proc_root, &host_cpu_ns, &online_cpus) == 0) {
 		t->host_cpu_ns_prev = t->host_cpu_ns_cur;
 		t->host_cpu_ns_cur = host_cpu_ns;
@@ -327,7 +332,8 @@ static void sample_set_totals(struct sample *s)
  * *errors. A final pass (the container has exited) keeps what the other
  * collectors read when one finds its files gone, since the network
  * namespace ends before the cgroup is removed. */
-static int target_collect(struct pipeline_target *t, bool final, unsigned *errors)
+static int target_collect(struct pipeline *p, struct pipeline_target *t, bool final,
+			  unsigned *errors)
 {
 	struct sample next;
 
@@ -336,12 +342,19 @@ static int target_collect(struct pipeline_target *t, bool final, unsigned *error
 	next.real_ns = clock_ns(CLOCK_REALTIME);
 
 	for (size_t i = 0; i < t->n_slots; i++) {
+		size_t index = t->slots[i].registry_index;
+		uint64_t begin = clock_ns(CLOCK_MONOTONIC);
 		int r = t->slots[i].collector->collect(t->slots[i].state, &next);
 
+		if (index < SNAPSHOT_MAX_COLLECTORS)
+			p->stats[index].duration_ns += clock_ns(CLOCK_MONOTONIC) - begin;
 		if (is_vanished(r) && !final)
 			return r;
-		if (r < 0 && !is_vanished(r))
+		if (r < 0 && !is_vanished(r)) {
 			(*errors)++;
+			if (index < SNAPSHOT_MAX_COLLECTORS)
+				p->stats[index].errors_total++;
+		}
 	}
 	sample_set_working_set(&next);
 	sample_set_totals(&next);
@@ -391,6 +404,8 @@ int pipeline_collect(struct pipeline *p, struct snapshot **ret)
 	}
 	if (host_read_memtotal(p->layout.proc_root, &host_memory) < 0)
 		errors++;
+	for (size_t i = 0; i < SNAPSHOT_MAX_COLLECTORS; i++)
+		p->stats[i].duration_ns = 0;
 
 	for (size_t i = 0; i < p->n_targets;) {
 		struct pipeline_target *t = p->targets[i];
@@ -399,7 +414,7 @@ int pipeline_collect(struct pipeline *p, struct snapshot **ret)
 			i++;
 			continue;
 		}
-		if (is_vanished(target_collect(t, false, &errors))) {
+		if (is_vanished(target_collect(p, t, false, &errors))) {
 			target_remove_at(p, i);
 			continue;
 		}
@@ -426,6 +441,11 @@ int pipeline_collect(struct pipeline *p, struct snapshot **ret)
 	snap->host_memory_bytes = host_memory;
 	snap->real_ns = clock_ns(CLOCK_REALTIME);
 	snap->pass_duration_ns = clock_ns(CLOCK_MONOTONIC) - start;
+	for (size_t i = 0; i < SNAPSHOT_MAX_COLLECTORS && collector_at(i); i++) {
+		snap->collectors[i] = p->stats[i];
+		snap->collectors[i].name = collector_at(i)->name;
+		snap->n_collectors = i + 1;
+	}
 	p->last_errors = errors;
 	*ret = snap;
 	return 0;

@@ -36,7 +36,8 @@ int collector_register(const struct collector *c)
 int collectors_register_builtin(void)
 {
 	static const struct collector *const builtins[] = {
-		&collector_cpu, &collector_memory, &collector_io, &collector_pids, &collector_net,
+		&collector_cpu,	 &collector_memory, &collector_io,
+		&collector_pids, &collector_net,    &collector_pressure,
 	};
 
 	for (size_t i = 0; i < sizeof(builtins) / sizeof(builtins[0]); i++) {

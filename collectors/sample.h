@@ -41,15 +41,22 @@ enum sample_key {
 	SAMPLE_MEM_INACTIVE_ANON,
 	SAMPLE_MEM_ACTIVE_FILE,
 	SAMPLE_MEM_INACTIVE_FILE,
-	SAMPLE_MEM_KERNEL,	/* v2 kernel, v1 kmem usage */
-	SAMPLE_MEM_PGFAULT,	/* count */
-	SAMPLE_MEM_PGMAJFAULT,	/* count */
-	SAMPLE_MEM_WORKING_SET, /* usage - inactive_file, floored at 0 */
-	SAMPLE_MEM_FAILCNT,	/* v1 memory.failcnt, count */
-	SAMPLE_MEM_EVENTS_HIGH, /* v2 memory.events high, count */
-	SAMPLE_MEM_EVENTS_MAX,	/* v2 memory.events max, count */
-	SAMPLE_MEM_OOM,		/* v2 memory.events oom, count */
-	SAMPLE_MEM_OOM_KILL,	/* memory.events oom_kill, v1 oom_control oom_kill */
+	SAMPLE_MEM_KERNEL,		    /* v2 kernel, v1 kmem usage */
+	SAMPLE_MEM_PGFAULT,		    /* count */
+	SAMPLE_MEM_PGMAJFAULT,		    /* count */
+	SAMPLE_MEM_WORKING_SET,		    /* usage - inactive_file, floored at 0 */
+	SAMPLE_MEM_FAILCNT,		    /* v1 memory.failcnt, count */
+	SAMPLE_MEM_EVENTS_HIGH,		    /* v2 memory.events high, count */
+	SAMPLE_MEM_EVENTS_MAX,		    /* v2 memory.events max, count */
+	SAMPLE_MEM_OOM,			    /* v2 memory.events oom, count */
+	SAMPLE_MEM_OOM_KILL,		    /* memory.events oom_kill, v1 oom_control oom_kill */
+	SAMPLE_MEM_OOM_GROUP_KILL,	    /* v2 memory.events oom_group_kill, count */
+	SAMPLE_MEM_FILE_DIRTY,		    /* v2 file_dirty, v1 total_dirty */
+	SAMPLE_MEM_FILE_WRITEBACK,	    /* v2 file_writeback, v1 total_writeback */
+	SAMPLE_MEM_PGSCAN,		    /* v2 pgscan, count */
+	SAMPLE_MEM_PGSTEAL,		    /* v2 pgsteal, count */
+	SAMPLE_MEM_WORKINGSET_REFAULT_ANON, /* v2 workingset_refault_anon, count */
+	SAMPLE_MEM_WORKINGSET_REFAULT_FILE, /* v2 workingset_refault_file, count */
 
 	/* pids */
 	SAMPLE_PIDS_CURRENT,
@@ -70,6 +77,16 @@ enum sample_key {
 	SAMPLE_NET_TX_PACKETS,
 	SAMPLE_NET_TX_ERRORS,
 	SAMPLE_NET_TX_DROPPED,
+
+	/* pressure stall information (v2 only), cumulative "total=" microseconds
+	 * converted to nanoseconds. "some" is time in which at least one task
+	 * waited, "full" time in which all non-idle tasks stalled at once. */
+	SAMPLE_PSI_CPU_SOME_NS,
+	SAMPLE_PSI_CPU_FULL_NS,
+	SAMPLE_PSI_MEMORY_SOME_NS,
+	SAMPLE_PSI_MEMORY_FULL_NS,
+	SAMPLE_PSI_IO_SOME_NS,
+	SAMPLE_PSI_IO_FULL_NS,
 
 	_SAMPLE_KEY_MAX,
 };

@@ -178,14 +178,45 @@ static int dup_or_null(const char *src, char **ret)
 	return *ret ? 0 : -ENOMEM;
 }
 
+static void labels_free(char **labels)
+{
+	for (size_t i = 0; labels && labels[i]; i++)
+		free(labels[i]);
+	free(labels);
+}
+
+static int labels_copy(char *const *src, char ***ret)
+{
+	size_t n = 0;
+
+	*ret = NULL;
+	if (!src)
+		return 0;
+	while (src[n])
+		n++;
+	char **labels = calloc(n + 1, sizeof(*labels));
+	if (!labels)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		labels[i] = strdup(src[i]);
+		if (!labels[i]) {
+			labels_free(labels);
+			return -ENOMEM;
+		}
+	}
+	*ret = labels;
+	return 0;
+}
+
 int snapshot_meta_copy(const struct snapshot_meta *src, struct snapshot_meta *ret)
 {
 	struct snapshot_meta m = *src;
 
 	m.id = m.name = m.container_id = m.state = NULL;
+	m.labels = NULL;
 	if (dup_or_null(src->id, &m.id) < 0 || dup_or_null(src->name, &m.name) < 0 ||
 	    dup_or_null(src->container_id, &m.container_id) < 0 ||
-	    dup_or_null(src->state, &m.state) < 0) {
+	    dup_or_null(src->state, &m.state) < 0 || labels_copy(src->labels, &m.labels) < 0) {
 		snapshot_meta_free(&m);
 		return -ENOMEM;
 	}
@@ -201,5 +232,7 @@ void snapshot_meta_free(struct snapshot_meta *m)
 	free(m->name);
 	free(m->container_id);
 	free(m->state);
+	labels_free(m->labels);
 	m->id = m->name = m->container_id = m->state = NULL;
+	m->labels = NULL;
 }

@@ -37,6 +37,7 @@ struct snapshot_meta {
 	/* The limits as configured (docker HostConfig), 0 when not set. */
 	uint64_t spec_memory, spec_memory_swap, spec_nano_cpus, spec_cpu_shares;
 	int64_t spec_pids_limit;
+	char **labels; /* NULL-terminated KEY=VALUE container labels; NULL when none */
 };
 
 struct snapshot_entry {
@@ -49,6 +50,15 @@ struct snapshot_entry {
 	struct snapshot_derived derived;
 };
 
+/* Cost of one registered collector in a pass. */
+struct snapshot_collector_stat {
+	const char *name;      /* the collector's own string; lives as long as it is registered */
+	uint64_t duration_ns;  /* time in its collect() calls during the pass, all targets */
+	uint64_t errors_total; /* failed collect() calls since the pipeline started */
+};
+
+#define SNAPSHOT_MAX_COLLECTORS 32
+
 struct snapshot {
 	atomic_uint refcount;
 	uint64_t generation; /* increases by one per published snapshot */
@@ -58,6 +68,8 @@ struct snapshot {
 	uint64_t host_memory_bytes; /* MemTotal, the limit docker shows for unlimited */
 	size_t n_entries;
 	struct snapshot_entry *entries; /* sorted by meta.name */
+	size_t n_collectors;		/* registered collectors, in registry order */
+	struct snapshot_collector_stat collectors[SNAPSHOT_MAX_COLLECTORS];
 };
 
 /* Allocates a snapshot with n zeroed entries and one reference. */

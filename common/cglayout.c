@@ -87,7 +87,12 @@ int cg_layout_detect(const char *cgroup_root, const char *proc_root, struct cg_l
 		goto out;
 	}
 	if (!is_dir(l->root)) {
-		r = err_set(err, errno ? errno : ENOTDIR, "cgroup root %s", l->root);
+		int e = errno ? errno : ENOTDIR;
+
+		r = err_setx(err, e,
+			     "cgroup root %s: %s; set --cgroup-root to the directory where "
+			     "cgroups are mounted",
+			     l->root, strerror(e));
 		goto out;
 	}
 

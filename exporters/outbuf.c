@@ -15,7 +15,7 @@
 #define OUTBUF_MIN_CAP 4096
 
 /* Makes room for `extra` more bytes plus a terminating NUL. */
-static int outbuf_reserve(struct outbuf *b, size_t extra)
+int outbuf_reserve(struct outbuf *b, size_t extra)
 {
 	if (b->error)
 		return b->error;

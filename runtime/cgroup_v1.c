@@ -272,6 +272,56 @@ static void v1_install_blkio_rules(const char *dir)
 	(void)closedir(block);
 }
 
+/* Writes "MAJ:MIN RATE" per entry into file, replacing the no-op rule that
+ * v1_install_blkio_rules() set on that device. */
+static int v1_set_device_rates(const char *dir, const char *file,
+			       const struct rt_device_rate *rates, size_t n, struct mst_err *err)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned major_number, minor_number;
+		char rule[96];
+		int r;
+
+		r = rt_block_device_number(rates[i].path, &major_number, &minor_number, err);
+		if (r < 0)
+			return r;
+		/* Rate 0 means no limit, as in docker. Writing 0 would delete the
+		 * rule and, with it, the device's I/O counters, so the no-op rate
+		 * stays instead. */
+		if (rates[i].rate == 0)
+			snprintf(rule, sizeof(rule), "%u:%u %s", major_number, minor_number,
+				 BLKIO_NOOP_BPS);
+		else
+			snprintf(rule, sizeof(rule), "%u:%u %" PRIu64, major_number, minor_number,
+				 rates[i].rate);
+		r = cg_file_write(dir, file, rule, err);
+		if (r < 0)
+			return err_prefix(err, "limit the bandwidth of %s", rates[i].path);
+	}
+	return 0;
+}
+
+static int v1_set_blkio(struct rt_cgroup *cg, const struct rt_limits *limits, struct mst_err *err)
+{
+	const char *dir = cg->paths.dir[CG_CTRL_BLKIO];
+	int r;
+
+	if (!dir) {
+		if (limits->n_device_read_bps || limits->n_device_write_bps)
+			return err_setx(err, ENOENT,
+					"device bandwidth limit requested but the blkio controller "
+					"is not mounted");
+		return 0;
+	}
+	v1_install_blkio_rules(dir);
+	r = v1_set_device_rates(dir, "blkio.throttle.read_bps_device", limits->device_read_bps,
+				limits->n_device_read_bps, err);
+	if (r < 0)
+		return r;
+	return v1_set_device_rates(dir, "blkio.throttle.write_bps_device", limits->device_write_bps,
+				   limits->n_device_write_bps, err);
+}
+
 static int v1_set_limits(struct rt_cgroup *cg, const struct rt_limits *limits, struct mst_err *err)
 {
 	int r = v1_set_memory(cg, limits, err);
@@ -281,9 +331,7 @@ static int v1_set_limits(struct rt_cgroup *cg, const struct rt_limits *limits, s
 	r = v1_set_cpu_and_pids(cg, limits, err);
 	if (r < 0)
 		return r;
-	if (cg->paths.dir[CG_CTRL_BLKIO])
-		v1_install_blkio_rules(cg->paths.dir[CG_CTRL_BLKIO]);
-	return 0;
+	return v1_set_blkio(cg, limits, err);
 }
 
 static int v1_attach(struct rt_cgroup *cg, pid_t pid, struct mst_err *err)

@@ -282,6 +282,34 @@ static int v2_set_memory(struct rt_cgroup *cg, const char *dir, const struct rt_
 	return cg_file_write(dir, "memory.swap.max", buf, err);
 }
 
+/* Writes one io.max line per entry, "MAJ:MIN rbps=N" or "MAJ:MIN wbps=N".
+ * The kernel keeps the other keys of a device's line, so a read and a write
+ * limit on the same device end up as "MAJ:MIN rbps=N wbps=N ...". */
+static int v2_set_device_rates(const char *dir, const char *key, const struct rt_device_rate *rates,
+			       size_t n, struct mst_err *err)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned major_number, minor_number;
+		char line[96];
+		int r;
+
+		r = rt_block_device_number(rates[i].path, &major_number, &minor_number, err);
+		if (r < 0)
+			return r;
+		/* Rate 0 means no limit, as in docker; io.max spells that "max". */
+		if (rates[i].rate == 0)
+			snprintf(line, sizeof(line), "%u:%u %s=max", major_number, minor_number,
+				 key);
+		else
+			snprintf(line, sizeof(line), "%u:%u %s=%" PRIu64, major_number,
+				 minor_number, key, rates[i].rate);
+		r = write_limit(dir, "io.max", "io", line, err);
+		if (r < 0)
+			return err_prefix(err, "limit %s of %s", key, rates[i].path);
+	}
+	return 0;
+}
+
 static int v2_set_limits(struct rt_cgroup *cg, const struct rt_limits *limits, struct mst_err *err)
 {
 	const char *dir = v2_dir(&cg->paths);
@@ -304,6 +332,14 @@ static int v2_set_limits(struct rt_cgroup *cg, const struct rt_limits *limits, s
 		if (r < 0)
 			return r;
 	}
+	r = v2_set_device_rates(dir, "rbps", limits->device_read_bps, limits->n_device_read_bps,
+				err);
+	if (r < 0)
+		return r;
+	r = v2_set_device_rates(dir, "wbps", limits->device_write_bps, limits->n_device_write_bps,
+				err);
+	if (r < 0)
+		return r;
 	if (limits->pids_limit == 0)
 		return 0;
 	if (limits->pids_limit < 0)

@@ -3,13 +3,14 @@
  * Validation of a container spec against the rules `docker run` and dockerd
  * apply. Every rejection names the field, the value and what to change. Nothing
  * here touches a cgroup or starts a process; the only file access is a stat()
- * of the root filesystem directory.
+ * of the root filesystem directory and of the block devices of rate limits.
  */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "runtime/spec.h"
@@ -211,6 +212,49 @@ static int validate_cpu_and_pids(const struct rt_limits *l, struct mst_err *err)
 	return 0;
 }
 
+int rt_block_device_number(const char *path, unsigned *ret_major, unsigned *ret_minor,
+			   struct mst_err *err)
+{
+	struct stat st;
+
+	if (!path || path[0] != '/')
+		return err_setx(err, EINVAL,
+				"invalid device path '%s': give the absolute path of a block "
+				"device node, such as /dev/sda",
+				path ? path : "");
+	if (stat(path, &st) < 0)
+		return err_setx(err, EINVAL,
+				"invalid device path '%s': %s; give an existing block device node",
+				path, strerror(errno));
+	if (!S_ISBLK(st.st_mode))
+		return err_setx(err, EINVAL,
+				"invalid device path '%s': it is not a block device; give a block "
+				"device node, such as /dev/sda",
+				path);
+	*ret_major = major(st.st_rdev);
+	*ret_minor = minor(st.st_rdev);
+	return 0;
+}
+
+static int validate_device_rates(const char *field, const struct rt_device_rate *rates, size_t n,
+				 struct mst_err *err)
+{
+	unsigned major_number, minor_number;
+
+	if (n > RT_DEVICE_RATES_MAX)
+		return err_setx(err, EINVAL, "invalid %s: %zu devices, the maximum is %d", field, n,
+				RT_DEVICE_RATES_MAX);
+	for (size_t i = 0; i < n; i++) {
+		int r = rt_block_device_number(rates[i].path, &major_number, &minor_number, err);
+
+		if (r < 0) {
+			(void)err_prefix(err, "%s", field);
+			return r;
+		}
+	}
+	return 0;
+}
+
 int rt_spec_validate(const struct rt_spec *spec, struct mst_err *err)
 {
 	int r;
@@ -227,7 +271,15 @@ int rt_spec_validate(const struct rt_spec *spec, struct mst_err *err)
 	r = validate_memory(&spec->limits, err);
 	if (r < 0)
 		return r;
-	return validate_cpu_and_pids(&spec->limits, err);
+	r = validate_cpu_and_pids(&spec->limits, err);
+	if (r < 0)
+		return r;
+	r = validate_device_rates("device_read_bps", spec->limits.device_read_bps,
+				  spec->limits.n_device_read_bps, err);
+	if (r < 0)
+		return r;
+	return validate_device_rates("device_write_bps", spec->limits.device_write_bps,
+				     spec->limits.n_device_write_bps, err);
 }
 
 const char *rt_network_to_string(enum rt_network n)

@@ -7,6 +7,7 @@
 #define MSTAT_RUNTIME_SPEC_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "common/err.h"
@@ -19,6 +20,16 @@ enum rt_network {
 
 #define RT_NAME_MAX 128
 
+/* Upper bound on the entries of each per-device rate list. */
+#define RT_DEVICE_RATES_MAX 64
+
+/* A bandwidth limit on one block device (docker's BlkioDeviceReadBps and
+ * BlkioDeviceWriteBps entries). */
+struct rt_device_rate {
+	char *path;    /* block device node, such as /dev/vda */
+	uint64_t rate; /* bytes per second; 0 = no limit */
+};
+
 struct rt_limits {
 	uint64_t memory;     /* bytes; 0 = no limit */
 	int64_t memory_swap; /* memory plus swap, bytes; 0 = unset (2x memory, as docker), -1 =
@@ -26,6 +37,11 @@ struct rt_limits {
 	uint64_t nano_cpus;  /* CPUs in billionths (--cpus 0.5 = 500000000); 0 = no quota */
 	uint64_t cpu_shares; /* v1 cpu.shares scale (2..262144); 0 = default */
 	int64_t pids_limit;  /* 0 = unset, -1 = unlimited */
+	/* Per-device bandwidth limits, owned by the spec (freed with it). */
+	struct rt_device_rate *device_read_bps;
+	size_t n_device_read_bps;
+	struct rt_device_rate *device_write_bps;
+	size_t n_device_write_bps;
 };
 
 struct rt_spec {
@@ -33,6 +49,7 @@ struct rt_spec {
 	char id[65];		/* 64 lowercase hex digits */
 	char **argv;		/* NULL-terminated; argv[0] looked up in PATH inside */
 	char **env;		/* NULL-terminated KEY=VALUE list */
+	char **labels;		/* NULL-terminated KEY=VALUE list; metadata only, unused here */
 	char *cwd;		/* NULL = "/" */
 	char *hostname;		/* NULL = the first 12 digits of id */
 	char *rootfs;		/* NULL = the host's root, read-only */
@@ -42,6 +59,12 @@ struct rt_spec {
 
 /* Checks every field and fills err with the field, the value and what to do. */
 int rt_spec_validate(const struct rt_spec *spec, struct mst_err *err);
+
+/* Resolves a block device node to its device number (stat's st_rdev).
+ * Returns -EINVAL, with err naming the path, when it is missing or is not a
+ * block device. */
+int rt_block_device_number(const char *path, unsigned *ret_major, unsigned *ret_minor,
+			   struct mst_err *err);
 
 /* Checks a container name against docker's rule. */
 bool rt_name_is_valid(const char *name);

@@ -14,6 +14,25 @@ rc=0
 pass "bad flags exit 2 with a message"
 
 start_agent --stop-timeout 2
+
+# A second mstatd on the same socket or state directory is rejected and
+# leaves the first one reachable.
+rc=0
+"$MSTATD" --socket "$SOCK" --state-dir "$T/state2" --listen none >/dev/null 2>"$T/e" || rc=$?
+[ "$rc" = 1 ] || fail "a second mstatd on $SOCK exited $rc, expected 1"
+grep -q "another process serves" "$T/e" || fail "no clear error for a socket in use: $(cat "$T/e")"
+rc=0
+"$MSTATD" --socket "$T/other.sock" --state-dir "$T/state" --listen none >/dev/null 2>"$T/e" || rc=$?
+[ "$rc" = 1 ] || fail "a second mstatd on the same --state-dir exited $rc, expected 1"
+grep -q "another mstatd uses the state directory" "$T/e" || fail "no clear error for a state dir in use: $(cat "$T/e")"
+mstat ps >/dev/null || fail "the first mstatd is unreachable after the rejected second one"
+pass "a second mstatd on the same socket or state directory is rejected"
+
+rc=0
+"$MSTATD" --once --watch /mstat-no-such-cgroup >/dev/null 2>"$T/e" || rc=$?
+[ "$rc" = 1 ] || fail "--once --watch of a missing cgroup exited $rc, expected 1"
+grep -q -- "--watch /mstat-no-such-cgroup" "$T/e" || fail "the error does not name the --watch value: $(cat "$T/e")"
+pass "--watch of a missing cgroup is an error"
 mstat run -d --name a -- sleep 300 >/dev/null
 mstat run -d --name b -- sh -c 'trap "" TERM; while :; do sleep 1; done' >/dev/null
 pa=$(mstat inspect --format '{{.State.Pid}}' a)

@@ -51,6 +51,27 @@ wait_for 10 is_exited target || fail "SIGUSR1 did not end sleep"
 [ "$(mstat inspect --format '{{.State.ExitCode}}' target)" = 138 ] || fail "SIGUSR1 exit code is not 138"
 pass "kill -s USR1 delivers the signal"
 
+# SIGSTOP and SIGCONT reach the command, not only the init.
+mstat run -d --name paused -- sleep 300 >/dev/null
+ppid=$(mstat inspect --format '{{.State.Pid}}' paused)
+child=$(cat "/proc/$ppid/task/$ppid/children" | awk '{ print $1 }')
+[ -n "$child" ] || fail "no child of the init $ppid"
+mstat kill -s STOP paused >/dev/null
+proc_state() {
+	awk '/^State:/ { print $2 }' "/proc/$1/status"
+}
+stopped() {
+	[ "$(proc_state "$child")" = T ]
+}
+wait_for 5 stopped || fail "sleep is in state $(proc_state "$child") after SIGSTOP"
+mstat kill -s CONT paused >/dev/null
+running() {
+	[ "$(proc_state "$child")" != T ]
+}
+wait_for 5 running || fail "sleep stayed stopped after SIGCONT"
+mstat rm -f paused >/dev/null
+pass "kill -s STOP and CONT act on the command"
+
 # ps lists running containers; -a adds exited ones.
 mstat run -d --name runner -- sleep 300 >/dev/null
 mstat ps | grep -q ' runner$' || fail "ps does not list runner"

@@ -120,8 +120,10 @@ metric_value() {
 }
 
 # wait_for SECONDS COMMAND...: retries COMMAND every 0.2 s until it succeeds.
+# MSTAT_TEST_TIME_SCALE (set in the VM, where emulation is slower) stretches
+# the limit; it is a bound on waiting, never a measured figure.
 wait_for() {
-	local limit=$1
+	local limit=$(($1 * ${MSTAT_TEST_TIME_SCALE:-1}))
 	shift
 	local end=$((SECONDS + limit))
 	until "$@"; do

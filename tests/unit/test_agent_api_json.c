@@ -100,6 +100,21 @@ static const struct {
 	{ "{\"Cmd\":[\"a\"],\"HostConfig\":{\"NetworkMode\":3}}", "'HostConfig.NetworkMode'" },
 	{ "{\"Cmd\":[\"a\"],\"HostConfig\":{\"AutoRemove\":\"yes\"}}",
 	  "invalid field 'HostConfig.AutoRemove': expected a boolean" },
+	{ "{\"Cmd\":[\"a\"],\"HostConfig\":{\"BlkioDeviceReadBps\":{}}}",
+	  "invalid field 'HostConfig.BlkioDeviceReadBps': expected an array" },
+	{ "{\"Cmd\":[\"a\"],\"HostConfig\":{\"BlkioDeviceWriteBps\":[\"/dev/sda\"]}}",
+	  "invalid field 'HostConfig.BlkioDeviceWriteBps': element 0 is a string" },
+	{ "{\"Cmd\":[\"a\"],\"HostConfig\":{\"BlkioDeviceWriteBps\":[{\"Rate\":1}]}}",
+	  "invalid field 'HostConfig.BlkioDeviceWriteBps[0].Path'" },
+	{ "{\"Cmd\":[\"a\"],\"HostConfig\":{\"BlkioDeviceWriteBps\":"
+	  "[{\"Path\":\"/dev/a\",\"Rate\":1},{\"Path\":\"\",\"Rate\":1}]}}",
+	  "invalid field 'HostConfig.BlkioDeviceWriteBps[1].Path'" },
+	{ "{\"Cmd\":[\"a\"],\"HostConfig\":{\"BlkioDeviceReadBps\":"
+	  "[{\"Path\":\"/dev/a\",\"Rate\":-1}]}}",
+	  "invalid field 'HostConfig.BlkioDeviceReadBps[0].Rate'" },
+	{ "{\"Cmd\":[\"a\"],\"HostConfig\":{\"BlkioDeviceReadBps\":"
+	  "[{\"Path\":\"/dev/a\",\"Rate\":\"5mb\"}]}}",
+	  "invalid field 'HostConfig.BlkioDeviceReadBps[0].Rate'" },
 };
 
 static void test_bad_bodies(void)
@@ -128,7 +143,10 @@ static void test_spec_round_trip(void)
 {
 	json_t *body = load("{\"Cmd\":[\"a\",\"b\"],\"Env\":[\"X=1\"],\"WorkingDir\":\"/w\","
 			    "\"HostConfig\":{\"Memory\":1,\"MemorySwap\":2,\"NanoCpus\":3,"
-			    "\"CpuShares\":4,\"PidsLimit\":5,\"AutoRemove\":true}}");
+			    "\"CpuShares\":4,\"PidsLimit\":5,\"AutoRemove\":true,"
+			    "\"BlkioDeviceReadBps\":[{\"Path\":\"/dev/vda\",\"Rate\":1048576}],"
+			    "\"BlkioDeviceWriteBps\":[{\"Path\":\"/dev/vda\",\"Rate\":5242880},"
+			    "{\"Path\":\"/dev/sdb\",\"Rate\":0}]}}");
 	struct rt_spec spec, again;
 	struct mst_err err = { 0 };
 	bool auto_remove, auto_remove_again;
@@ -146,6 +164,13 @@ static void test_spec_round_trip(void)
 	CU_ASSERT_EQUAL(again.limits.nano_cpus, 3);
 	CU_ASSERT_EQUAL(again.limits.cpu_shares, 4);
 	CU_ASSERT_EQUAL(again.limits.pids_limit, 5);
+	CU_ASSERT_EQUAL_FATAL(again.limits.n_device_read_bps, 1);
+	CU_ASSERT_STRING_EQUAL(again.limits.device_read_bps[0].path, "/dev/vda");
+	CU_ASSERT_EQUAL(again.limits.device_read_bps[0].rate, 1048576);
+	CU_ASSERT_EQUAL_FATAL(again.limits.n_device_write_bps, 2);
+	CU_ASSERT_EQUAL(again.limits.device_write_bps[0].rate, 5242880);
+	CU_ASSERT_STRING_EQUAL(again.limits.device_write_bps[1].path, "/dev/sdb");
+	CU_ASSERT_EQUAL(again.limits.device_write_bps[1].rate, 0);
 	CU_ASSERT_TRUE(auto_remove_again);
 	ctr_spec_free(&spec);
 	ctr_spec_free(&again);
@@ -194,6 +219,32 @@ static void test_inspect(void)
 	CU_ASSERT_STRING_EQUAL(
 	    json_string_value(json_object_get(json_object_get(obj, "Config"), "Hostname")),
 	    "aaaaaaaaaaaa");
+	json_decref(obj);
+}
+
+static void test_inspect_device_rates(void)
+{
+	struct rt_device_rate writes[] = { { .path = (char *)"/dev/vda", .rate = 5242880 } };
+	struct ctr_record r;
+	json_t *obj, *host, *entry;
+
+	fill_record(&r);
+	obj = api_json_inspect(&r);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(obj);
+	host = json_object_get(obj, "HostConfig");
+	CU_ASSERT_TRUE(json_is_array(json_object_get(host, "BlkioDeviceReadBps")));
+	CU_ASSERT_EQUAL(json_array_size(json_object_get(host, "BlkioDeviceReadBps")), 0);
+	json_decref(obj);
+
+	r.spec.limits.device_write_bps = writes;
+	r.spec.limits.n_device_write_bps = 1;
+	obj = api_json_inspect(&r);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(obj);
+	host = json_object_get(obj, "HostConfig");
+	CU_ASSERT_EQUAL_FATAL(json_array_size(json_object_get(host, "BlkioDeviceWriteBps")), 1);
+	entry = json_array_get(json_object_get(host, "BlkioDeviceWriteBps"), 0);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(entry, "Path")), "/dev/vda");
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(entry, "Rate")), 5242880);
 	json_decref(obj);
 }
 
@@ -256,6 +307,7 @@ int main(void)
 	CU_add_test(suite, "bad bodies name the field", test_bad_bodies);
 	CU_add_test(suite, "spec JSON round trip", test_spec_round_trip);
 	CU_add_test(suite, "inspect object", test_inspect);
+	CU_add_test(suite, "inspect device rates", test_inspect_device_rates);
 	CU_add_test(suite, "list entry", test_list_entry);
 	CU_add_test(suite, "time and duration formats", test_time_and_duration);
 	CU_basic_set_mode(CU_BRM_VERBOSE);

@@ -127,6 +127,27 @@ static void test_copy_and_status(void)
 	CU_ASSERT_EQUAL(ctr_status_from_string("paused", &s), -EINVAL);
 }
 
+static void test_copy_device_rates(void)
+{
+	struct rt_device_rate reads[] = { { .path = (char *)"/dev/vda", .rate = 1024 },
+					  { .path = (char *)"/dev/vdb", .rate = 0 } };
+	struct rt_spec spec = { 0 }, copy;
+
+	spec.limits.device_read_bps = reads;
+	spec.limits.n_device_read_bps = 2;
+	CU_ASSERT_EQUAL_FATAL(ctr_spec_copy(&spec, &copy), 0);
+	CU_ASSERT_PTR_NOT_EQUAL(copy.limits.device_read_bps, reads);
+	CU_ASSERT_EQUAL_FATAL(copy.limits.n_device_read_bps, 2);
+	CU_ASSERT_PTR_NOT_EQUAL(copy.limits.device_read_bps[0].path, reads[0].path);
+	CU_ASSERT_STRING_EQUAL(copy.limits.device_read_bps[1].path, "/dev/vdb");
+	CU_ASSERT_EQUAL(copy.limits.device_read_bps[0].rate, 1024);
+	CU_ASSERT_PTR_NULL(copy.limits.device_write_bps);
+	CU_ASSERT_EQUAL(copy.limits.n_device_write_bps, 0);
+	ctr_spec_free(&copy);
+	CU_ASSERT_PTR_NULL(copy.limits.device_read_bps);
+	CU_ASSERT_EQUAL(copy.limits.n_device_read_bps, 0);
+}
+
 int main(void)
 {
 	CU_pSuite suite;
@@ -141,6 +162,7 @@ int main(void)
 	CU_add_test(suite, "view lookup and order", test_view_find);
 	CU_add_test(suite, "id generation", test_id_generate);
 	CU_add_test(suite, "record copy and status names", test_copy_and_status);
+	CU_add_test(suite, "spec copy of device rates", test_copy_device_rates);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
 	failures = CU_get_number_of_failures();

@@ -207,6 +207,81 @@ static void test_create_body(void)
 	run_opts_free(&o);
 }
 
+static void test_device_rates(void)
+{
+	const char *args[] = { "--device-write-bps",
+			       "/dev/vda:5mb",
+			       "--device-read-bps",
+			       "/dev/sda:1024",
+			       "--device-write-bps=/dev/sdb:1.5k",
+			       "true",
+			       NULL };
+	struct run_opts o;
+	struct mst_err err;
+
+	CU_ASSERT_EQUAL_FATAL(parse_args(args, &o, &err), 0);
+	CU_ASSERT_EQUAL_FATAL(o.n_device_write_bps, 2);
+	CU_ASSERT_EQUAL_FATAL(o.n_device_read_bps, 1);
+	CU_ASSERT_STRING_EQUAL(o.device_write_bps[0].path, "/dev/vda");
+	CU_ASSERT_EQUAL(o.device_write_bps[0].rate, 5ULL << 20);
+	CU_ASSERT_STRING_EQUAL(o.device_write_bps[1].path, "/dev/sdb");
+	CU_ASSERT_EQUAL(o.device_write_bps[1].rate, 1536);
+	CU_ASSERT_STRING_EQUAL(o.device_read_bps[0].path, "/dev/sda");
+	CU_ASSERT_EQUAL(o.device_read_bps[0].rate, 1024);
+
+	json_t *body = run_opts_create_body(&o);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(body);
+	json_t *host = json_object_get(body, "HostConfig");
+	json_t *writes = json_object_get(host, "BlkioDeviceWriteBps");
+	json_t *reads = json_object_get(host, "BlkioDeviceReadBps");
+	CU_ASSERT_EQUAL(json_array_size(writes), 2);
+	CU_ASSERT_EQUAL(json_array_size(reads), 1);
+	CU_ASSERT_STRING_EQUAL(
+	    json_string_value(json_object_get(json_array_get(writes, 1), "Path")), "/dev/sdb");
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(json_array_get(writes, 0), "Rate")),
+			5 << 20);
+	json_decref(body);
+	run_opts_free(&o);
+	CU_ASSERT_EQUAL(o.n_device_write_bps, 0);
+	CU_ASSERT_PTR_NULL(o.device_write_bps);
+}
+
+static void test_device_rate_errors(void)
+{
+	static const struct {
+		const char *args[4];
+		const char *message;
+	} cases[] = {
+		{ { "--device-read-bps", "/dev/sda", "true", NULL },
+		  "invalid value \"/dev/sda\" for --device-read-bps: expected DEVICE:RATE" },
+		{ { "--device-read-bps", ":5mb", "true", NULL },
+		  "invalid value \":5mb\" for --device-read-bps: expected DEVICE:RATE" },
+		{ { "--device-write-bps", "sda:5mb", "true", NULL },
+		  "invalid value \"sda:5mb\" for --device-write-bps: the device path must start "
+		  "with /dev/" },
+		{ { "--device-write-bps", "/dev/sda:fast", "true", NULL },
+		  "invalid value \"/dev/sda:fast\" for --device-write-bps: expected a rate" },
+		{ { "--device-write-bps", "/dev/sda:-1", "true", NULL },
+		  "invalid value \"/dev/sda:-1\" for --device-write-bps: expected a rate" },
+		{ { "--device-write-bps", "/dev/sda:", "true", NULL },
+		  "invalid value \"/dev/sda:\" for --device-write-bps: expected a rate" },
+		{ { "--device-write-bps", "/dev/sda:99999999999t", "true", NULL },
+		  "for --device-write-bps: expected a rate" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct run_opts o;
+		struct mst_err err;
+		int r = parse_args(cases[i].args, &o, &err);
+
+		CU_ASSERT_EQUAL(r, -EINVAL);
+		if (!strstr(err.msg, cases[i].message))
+			fprintf(stderr, "\ncase %zu: got \"%s\", expected \"%s\"\n", i, err.msg,
+				cases[i].message);
+		CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, cases[i].message));
+	}
+}
+
 static const struct cunit_test tests[] = {
 	{ "run sizes and swap", test_sizes },
 	{ "run limits and flags", test_limits_and_flags },
@@ -215,6 +290,8 @@ static const struct cunit_test tests[] = {
 	{ "run bad arguments", test_errors },
 	{ "run help", test_help },
 	{ "run create body", test_create_body },
+	{ "run device rates", test_device_rates },
+	{ "run device rate errors", test_device_rate_errors },
 	{ NULL, NULL },
 };
 

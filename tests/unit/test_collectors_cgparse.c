@@ -610,6 +610,54 @@ static void test_meminfo(void)
 	CU_ASSERT_EQUAL(bytes, 1024);
 }
 
+static void test_pressure(void)
+{
+	struct sample s;
+	size_t len;
+	char *buf = fixture_read("v2-root/cpu.pressure", &len);
+
+	/* The host's real cgroup2 root file: both lines. */
+	sample_reset(&s);
+	CU_ASSERT_EQUAL(
+	    cgparse_pressure(buf, len, SAMPLE_PSI_CPU_SOME_NS, SAMPLE_PSI_CPU_FULL_NS, &s), 0);
+	CU_ASSERT_EQUAL(s.value[SAMPLE_PSI_CPU_SOME_NS], 4825389000ULL);
+	CU_ASSERT_TRUE(sample_has(&s, SAMPLE_PSI_CPU_FULL_NS));
+	CU_ASSERT_EQUAL(s.value[SAMPLE_PSI_CPU_FULL_NS], 0);
+	free(buf);
+
+	/* No "full" line: that key stays absent, not 0. */
+	sample_reset(&s);
+	CU_ASSERT_EQUAL(cgparse_pressure(S("some avg10=0.00 avg60=0.00 avg300=0.00 total=7\n"),
+					 SAMPLE_PSI_IO_SOME_NS, SAMPLE_PSI_IO_FULL_NS, &s),
+			0);
+	CU_ASSERT_EQUAL(s.value[SAMPLE_PSI_IO_SOME_NS], 7000);
+	CU_ASSERT_FALSE(sample_has(&s, SAMPLE_PSI_IO_FULL_NS));
+
+	/* A kind a later kernel may add is ignored; total= may move. */
+	sample_reset(&s);
+	CU_ASSERT_EQUAL(cgparse_pressure(S("full total=5 avg10=1.00\nother total=x\n"),
+					 SAMPLE_PSI_IO_SOME_NS, SAMPLE_PSI_IO_FULL_NS, &s),
+			0);
+	CU_ASSERT_FALSE(sample_has(&s, SAMPLE_PSI_IO_SOME_NS));
+	CU_ASSERT_EQUAL(s.value[SAMPLE_PSI_IO_FULL_NS], 5000);
+
+	/* Malformed lines fail and set nothing. */
+	sample_reset(&s);
+	CU_ASSERT_EQUAL(cgparse_pressure(S("some avg10=0.00\n"), SAMPLE_PSI_IO_SOME_NS,
+					 SAMPLE_PSI_IO_FULL_NS, &s),
+			-EINVAL);
+	CU_ASSERT_EQUAL(cgparse_pressure(S("some total=12a\n"), SAMPLE_PSI_IO_SOME_NS,
+					 SAMPLE_PSI_IO_FULL_NS, &s),
+			-EINVAL);
+	CU_ASSERT_EQUAL(cgparse_pressure(S("some total=18446744073709552\n"), SAMPLE_PSI_IO_SOME_NS,
+					 SAMPLE_PSI_IO_FULL_NS, &s),
+			-ERANGE);
+	CU_ASSERT_FALSE(sample_has(&s, SAMPLE_PSI_IO_SOME_NS));
+	CU_ASSERT_EQUAL(cgparse_pressure("", 0, SAMPLE_PSI_IO_SOME_NS, SAMPLE_PSI_IO_FULL_NS, &s),
+			0);
+	CU_ASSERT_FALSE(sample_has(&s, SAMPLE_PSI_IO_SOME_NS));
+}
+
 static const struct cunit_test tests[] = {
 	{ "keyed v1 memory.stat", test_keyed_v1_memory_stat },
 	{ "keyed v2 cpu.stat real", test_keyed_v2_cpu_stat_real },
@@ -629,6 +677,7 @@ static const struct cunit_test tests[] = {
 	{ "net/dev edge cases", test_net_dev_edge_cases },
 	{ "proc stat", test_proc_stat },
 	{ "meminfo", test_meminfo },
+	{ "pressure", test_pressure },
 	{ NULL, NULL },
 };
 

@@ -92,22 +92,22 @@ static void test_registry(void)
 						    .name = "x" };
 	static const struct collector no_callbacks = { .abi_version = COLLECTOR_ABI_VERSION,
 						       .name = "y" };
-	static const char *const names[] = { "cpu", "memory", "io", "pids", "net" };
+	static const char *const names[] = { "cpu", "memory", "io", "pids", "net", "pressure" };
 
 	collector_registry_reset();
 	CU_ASSERT_PTR_NULL(collector_at(0));
 	CU_ASSERT_EQUAL(collectors_register_builtin(), 0);
-	for (size_t i = 0; i < 5; i++) {
+	for (size_t i = 0; i < 6; i++) {
 		CU_ASSERT_PTR_NOT_NULL_FATAL(collector_at(i));
 		CU_ASSERT_STRING_EQUAL(collector_at(i)->name, names[i]);
 	}
-	CU_ASSERT_PTR_NULL(collector_at(5));
+	CU_ASSERT_PTR_NULL(collector_at(6));
 
 	CU_ASSERT_EQUAL(collector_register(collector_at(0)), -EEXIST);
 	CU_ASSERT_EQUAL(collectors_register_builtin(), -EEXIST);
 	CU_ASSERT_EQUAL(collector_register(&wrong_abi), -EINVAL);
 	CU_ASSERT_EQUAL(collector_register(&no_callbacks), -EINVAL);
-	CU_ASSERT_PTR_NULL(collector_at(5));
+	CU_ASSERT_PTR_NULL(collector_at(6));
 
 	collector_registry_reset();
 	CU_ASSERT_PTR_NULL(collector_at(0));
@@ -142,6 +142,10 @@ static void check_v1_first_pass(const struct snapshot_entry *e)
 	CU_ASSERT_EQUAL(value_of(s, SAMPLE_MEM_FAILCNT), 0);
 	CU_ASSERT_EQUAL(value_of(s, SAMPLE_MEM_OOM_KILL), 0);
 	CU_ASSERT_FALSE(sample_has(s, SAMPLE_MEM_EVENTS_HIGH));
+	CU_ASSERT_FALSE(sample_has(s, SAMPLE_MEM_OOM_GROUP_KILL)); /* v2 only */
+	CU_ASSERT_FALSE(sample_has(s, SAMPLE_MEM_PGSCAN));	   /* v2 only */
+	CU_ASSERT_FALSE(sample_has(s, SAMPLE_PSI_CPU_SOME_NS));	   /* v2 only */
+	CU_ASSERT_FALSE(sample_has(s, SAMPLE_PSI_MEMORY_FULL_NS));
 
 	CU_ASSERT_EQUAL(value_of(s, SAMPLE_PIDS_CURRENT), 2);
 	CU_ASSERT_EQUAL(value_of(s, SAMPLE_PIDS_LIMIT), MST_UNLIMITED);
@@ -326,6 +330,18 @@ static void test_pipeline_v2_values(void)
 	CU_ASSERT_EQUAL(value_of(s, SAMPLE_MEM_OOM), 1);
 	CU_ASSERT_EQUAL(value_of(s, SAMPLE_MEM_OOM_KILL), 1);
 	CU_ASSERT_FALSE(sample_has(s, SAMPLE_MEM_FAILCNT)); /* v1 only */
+	CU_ASSERT_EQUAL(value_of(s, SAMPLE_MEM_OOM_GROUP_KILL), 0);
+	CU_ASSERT_EQUAL(value_of(s, SAMPLE_MEM_FILE_DIRTY), 0);
+	CU_ASSERT_EQUAL(value_of(s, SAMPLE_MEM_PGSCAN), 0);
+
+	/* Pressure totals in microseconds become nanoseconds; cpu.pressure has
+	 * no "full" line here, so that key stays absent. */
+	CU_ASSERT_EQUAL(value_of(s, SAMPLE_PSI_CPU_SOME_NS), 2500000000ULL);
+	CU_ASSERT_FALSE(sample_has(s, SAMPLE_PSI_CPU_FULL_NS));
+	CU_ASSERT_EQUAL(value_of(s, SAMPLE_PSI_MEMORY_SOME_NS), 10044000ULL);
+	CU_ASSERT_EQUAL(value_of(s, SAMPLE_PSI_MEMORY_FULL_NS), 8226000ULL);
+	CU_ASSERT_EQUAL(value_of(s, SAMPLE_PSI_IO_SOME_NS), 30707000ULL);
+	CU_ASSERT_EQUAL(value_of(s, SAMPLE_PSI_IO_FULL_NS), 30121000ULL);
 
 	CU_ASSERT_EQUAL(s->n_blkdev, 2);
 	CU_ASSERT_EQUAL(value_of(s, SAMPLE_IO_READ_BYTES), 1459200 + 90430464);

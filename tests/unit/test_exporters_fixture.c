@@ -146,6 +146,21 @@ static void fixture_fill_v2(struct snapshot_entry *e)
 	sample_set(s, SAMPLE_MEM_EVENTS_MAX, 2);
 	sample_set(s, SAMPLE_MEM_OOM, 2);
 	sample_set(s, SAMPLE_MEM_OOM_KILL, 0);
+	sample_set(s, SAMPLE_MEM_OOM_GROUP_KILL, 0);
+	sample_set(s, SAMPLE_MEM_FILE_DIRTY, 262144);
+	sample_set(s, SAMPLE_MEM_FILE_WRITEBACK, 0);
+	sample_set(s, SAMPLE_MEM_PGSCAN, 10);
+	sample_set(s, SAMPLE_MEM_PGSTEAL, 8);
+	sample_set(s, SAMPLE_MEM_WORKINGSET_REFAULT_ANON, 1);
+	sample_set(s, SAMPLE_MEM_WORKINGSET_REFAULT_FILE, 2);
+
+	/* Pressure as in the VM's cpu.pressure, memory.pressure and io.pressure,
+	 * except that cpu.pressure has no "full" line, as on older kernels. */
+	sample_set(s, SAMPLE_PSI_CPU_SOME_NS, 4533359000ULL);
+	sample_set(s, SAMPLE_PSI_MEMORY_SOME_NS, 10044000ULL);
+	sample_set(s, SAMPLE_PSI_MEMORY_FULL_NS, 8226000ULL);
+	sample_set(s, SAMPLE_PSI_IO_SOME_NS, 5000ULL);
+	sample_set(s, SAMPLE_PSI_IO_FULL_NS, 0);
 
 	sample_set(s, SAMPLE_PIDS_CURRENT, 3);
 	sample_set(s, SAMPLE_PIDS_LIMIT, MST_UNLIMITED);
@@ -171,6 +186,9 @@ struct snapshot *fixture_snapshot(void)
 	s->online_cpus = FIXTURE_ONLINE_CPUS;
 	s->host_memory_bytes = FIXTURE_HOST_MEMORY;
 	s->n_entries = 2;
+	s->n_collectors = 2;
+	s->collectors[0] = (struct snapshot_collector_stat){ "cpu", 1500, 0 };
+	s->collectors[1] = (struct snapshot_collector_stat){ "memory", 2500000, 1 };
 	fixture_fill_v2(&s->entries[FIXTURE_V2]);
 	fixture_fill_v1(&s->entries[FIXTURE_V1]);
 	return s;

@@ -330,8 +330,8 @@ static void test_prom_families_grouped_once(void)
 			n_samples++;
 		}
 	}
-	/* All 37 container families and 5 agent families have a series here. */
-	CU_ASSERT_EQUAL(n_seen, 42);
+	/* 57 container families and 7 agent families have a series here. */
+	CU_ASSERT_EQUAL(n_seen, 64);
 	CU_ASSERT_TRUE(n_samples > n_seen);
 	free(out);
 	fixture_free(snap);
@@ -420,6 +420,7 @@ static void test_prom_empty_family_omitted(void)
 	char *out;
 
 	snap->n_entries = 1;
+	snap->n_collectors = 0;
 	memset(&snap->entries[FIXTURE_V2].cur, 0, sizeof(struct sample));
 	snap->entries[FIXTURE_V2].cur.real_ns = 1700000100000000000ULL;
 	out = render(snap, NULL);

@@ -210,6 +210,64 @@ static void test_v1_blkio_noop_rules(void)
 	destroy(&env_v1, cg);
 }
 
+/* A device rate replaces the no-op rule of its device. The node is made with
+ * mknod(2) in a temporary directory, with the number of the disk that contains
+ * "/", so that the device is registered in the kernel. Only the test's own
+ * cgroup gets the rule. */
+static void test_v1_blkio_device_rates(void)
+{
+	struct rt_cgroup *cg = create(&env_v1, "blkio-rates");
+	struct mst_err err = { 0 };
+	char dir_template[] = "/tmp/mstat-rt-blkdev-XXXXXX", node[64], rules[4096], expected[96];
+	struct rt_device_rate reads[1], writes[1];
+	struct rt_limits limits = { 0 };
+	size_t len;
+	struct stat st;
+
+	CU_ASSERT_FATAL(cg != NULL);
+	const char *dir = cg->paths.dir[CG_CTRL_BLKIO];
+	if (!dir) {
+		printf("\nblkio controller not mounted; device rate check skipped\n");
+		destroy(&env_v1, cg);
+		return;
+	}
+	CU_ASSERT_EQUAL_FATAL(stat("/", &st), 0);
+	CU_ASSERT_FATAL(mkdtemp(dir_template) != NULL);
+	snprintf(node, sizeof(node), "%s/disk", dir_template);
+	CU_ASSERT_EQUAL_FATAL(mknod(node, S_IFBLK | 0600, makedev(major(st.st_dev), 0)), 0);
+
+	reads[0] = (struct rt_device_rate){ .path = node, .rate = 0 };
+	writes[0] = (struct rt_device_rate){ .path = node, .rate = 5 * MIB };
+	limits.device_read_bps = reads;
+	limits.n_device_read_bps = 1;
+	limits.device_write_bps = writes;
+	limits.n_device_write_bps = 1;
+	CU_ASSERT_EQUAL(set_limits(&env_v1, cg, limits, &err), 0);
+
+	CU_ASSERT_EQUAL(
+	    cg_file_read(dir, "blkio.throttle.write_bps_device", rules, sizeof(rules), &len), 0);
+	snprintf(expected, sizeof(expected), "%u:0 %llu\n", major(st.st_dev), 5 * MIB);
+	if (!strstr(rules, expected))
+		printf("\nwrite rules '%s' lack '%s'\n", rules, expected);
+	CU_ASSERT_PTR_NOT_NULL(strstr(rules, expected));
+	snprintf(expected, sizeof(expected), "%u:0 1152921504606846976", major(st.st_dev));
+	CU_ASSERT_PTR_NULL(strstr(rules, expected));
+
+	/* Rate 0 is no limit, so the read rule keeps the no-op rate. */
+	CU_ASSERT_EQUAL(
+	    cg_file_read(dir, "blkio.throttle.read_bps_device", rules, sizeof(rules), &len), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(rules, expected));
+
+	/* A node that is not a block device fails with its path in the message. */
+	writes[0].path = (char *)"/dev/null";
+	CU_ASSERT_EQUAL(set_limits(&env_v1, cg, limits, &err), -EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "'/dev/null': it is not a block device"));
+
+	unlink(node);
+	rmdir(dir_template);
+	destroy(&env_v1, cg);
+}
+
 /* Forks a child that waits in pause(); the caller kills it. */
 static pid_t start_sleeper(void)
 {
@@ -471,6 +529,7 @@ int main(void)
 		CU_add_test(v1, "v1 memory limits", test_v1_memory_limits);
 		CU_add_test(v1, "v1 cpu and pids limits", test_v1_cpu_and_pids_limits);
 		CU_add_test(v1, "v1 blkio no-op rules", test_v1_blkio_noop_rules);
+		CU_add_test(v1, "v1 blkio device rates", test_v1_blkio_device_rates);
 		CU_add_test(v1, "v1 attach count kill", test_v1_attach_count_kill);
 		CU_add_test(v1, "v1 create existing", test_v1_create_existing);
 		CU_add_test(v1, "v1 oom watch registration", test_v1_oom_watch_registration);

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -392,6 +393,79 @@ static void test_read_exit_file(void)
 	rmdir(dir);
 }
 
+/* Validates base_spec with one write rate on path; returns the result. */
+static int validate_with_device(const char *path, struct mst_err *err)
+{
+	struct rt_device_rate rate = { .path = (char *)path, .rate = 5 * MIB };
+	struct rt_spec spec;
+
+	base_spec(&spec);
+	spec.limits.device_write_bps = &rate;
+	spec.limits.n_device_write_bps = 1;
+	err_clear(err);
+	return rt_spec_validate(&spec, err);
+}
+
+static void test_device_rate_paths(void)
+{
+	struct mst_err err;
+
+	CU_ASSERT_EQUAL(validate_with_device("/dev/null", &err), -EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "device_write_bps"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "'/dev/null': it is not a block device"));
+
+	CU_ASSERT_EQUAL(validate_with_device("/nonexistent/mstat-disk", &err), -EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "'/nonexistent/mstat-disk': No such file"));
+
+	CU_ASSERT_EQUAL(validate_with_device("dev/sda", &err), -EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "'dev/sda'"));
+
+	CU_ASSERT_EQUAL(validate_with_device("", &err), -EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "invalid device path ''"));
+}
+
+static void test_device_rate_count(void)
+{
+	struct rt_device_rate rates[RT_DEVICE_RATES_MAX + 1];
+	struct mst_err err = { 0 };
+	struct rt_spec spec;
+
+	for (size_t i = 0; i < RT_DEVICE_RATES_MAX + 1; i++)
+		rates[i] = (struct rt_device_rate){ .path = (char *)"/dev/null", .rate = 1 };
+	base_spec(&spec);
+	spec.limits.device_read_bps = rates;
+	spec.limits.n_device_read_bps = RT_DEVICE_RATES_MAX + 1;
+	CU_ASSERT_EQUAL(rt_spec_validate(&spec, &err), -EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "device_read_bps: 65 devices"));
+}
+
+/* A block device node made with mknod(2) in a temporary directory; it needs
+ * root (CAP_MKNOD) but no real device behind the number. */
+static void test_block_device_number(void)
+{
+	char dir[] = "/tmp/mstat-rt-blk-XXXXXX";
+	char node[64];
+	unsigned major_number = 0, minor_number = 0;
+	struct mst_err err = { 0 };
+
+	CU_ASSERT_FATAL(mkdtemp(dir) != NULL);
+	snprintf(node, sizeof(node), "%s/disk", dir);
+	if (mknod(node, S_IFBLK | 0600, makedev(7, 200)) < 0) {
+		printf("\nmknod %s: %s; block device check skipped\n", node, strerror(errno));
+		rmdir(dir);
+		return;
+	}
+
+	CU_ASSERT_EQUAL(rt_block_device_number(node, &major_number, &minor_number, &err), 0);
+	CU_ASSERT_EQUAL(major_number, 7);
+	CU_ASSERT_EQUAL(minor_number, 200);
+	CU_ASSERT_EQUAL(validate_with_device(node, &err), 0);
+	CU_ASSERT_EQUAL(err.code, 0);
+
+	unlink(node);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	if (CU_initialize_registry() != CUE_SUCCESS)
@@ -406,6 +480,9 @@ int main(void)
 	CU_add_test(s, "exit status format", test_exit_status_format);
 	CU_add_test(s, "exit status parse", test_exit_status_parse);
 	CU_add_test(s, "read exit file", test_read_exit_file);
+	CU_add_test(s, "device rate paths", test_device_rate_paths);
+	CU_add_test(s, "device rate count", test_device_rate_count);
+	CU_add_test(s, "block device number", test_block_device_number);
 
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();

@@ -19,8 +19,11 @@ source_dir=$(cd "$here/../.." && pwd)
 # Real binaries copied over busybox's applets: bash, and the options the
 # integration scripts use that busybox lacks (tail --pid, df --output).
 # timeout is copied too, because busybox's timeout runs busybox's own tail
-# rather than the one in PATH.
-host_tools=(bash curl jq df tail timeout)
+# rather than the one in PATH. taskset is util-linux's, for the -c CPU list
+# syntax that the CPU weight test uses.
+# tmux and infocmp, with tmux's terminfo entry and the C.UTF-8 locale, let
+# the live view's test drive `mstat top` in the guest.
+host_tools=(bash curl jq df tail timeout taskset tmux infocmp)
 
 kernel_dir='' out='' tests_file='' mstatd='' mstat_bin='' mstat_init='' tools_dir=''
 while [ $# -gt 0 ]; do
@@ -110,6 +113,17 @@ install_host_tools() {
 	local gcc_s
 	gcc_s=$(ldconfig -p | awk '$1 == "libgcc_s.so.1" && /x86-64/ && !p { p = $NF } END { print p }')
 	[ -n "$gcc_s" ] && [ ! -e "$root$gcc_s" ] && mkdir -p "$root$(dirname "$gcc_s")" && cp -L "$gcc_s" "$root$gcc_s"
+	local entry
+	entry=$(find /lib/terminfo /usr/share/terminfo -name tmux-256color 2>/dev/null | head -n 1)
+	if [ -n "$entry" ]; then
+		mkdir -p "$root/usr/share/terminfo/t"
+		cp -L "$entry" "$root/usr/share/terminfo/t/tmux-256color"
+	fi
+	# tmux refuses to start without a UTF-8 locale; glibc loads C.UTF-8 from here.
+	if [ -d /usr/lib/locale/C.utf8 ]; then
+		mkdir -p "$root/usr/lib/locale"
+		cp -rL /usr/lib/locale/C.utf8 "$root/usr/lib/locale/"
+	fi
 	return 0
 }
 
@@ -180,6 +194,9 @@ install_mstat() {
 		echo "MSTAT_FIXTURES=/opt/mstat/src/tests/fixtures"
 		echo "MSTAT_TOOLS=/opt/mstat/tools"
 		echo "HOME=/root"
+		# Emulation runs several times slower than the host: this factor
+		# stretches the wait_for limits of the integration scripts.
+		echo "MSTAT_TEST_TIME_SCALE=3"
 	} >"$env"
 	if [ -n "$mstatd" ]; then
 		install_binary "$mstatd" /opt/mstat/bin/mstatd
