@@ -318,6 +318,74 @@ fail:
 	return -EINVAL;
 }
 
+/* True for a value that asks for something: true, a non-empty string, array
+ * or object, or any number. False, null, "", [] and {} ask for nothing. */
+static bool json_value_is_set(const json_t *v)
+{
+	if (!v || json_is_null(v) || json_is_false(v))
+		return false;
+	if (json_is_string(v))
+		return json_string_length(v) > 0;
+	if (json_is_array(v))
+		return json_array_size(v) > 0;
+	if (json_is_object(v))
+		return json_object_size(v) > 0;
+	return true;
+}
+
+static int add_warning(json_t *warnings, const char *field)
+{
+	char msg[160];
+
+	snprintf(msg, sizeof(msg), "%s is not supported by mstat and was ignored", field);
+	return json_array_append_new(warnings, json_string(msg));
+}
+
+/* RestartPolicy asks for nothing when its Name is absent, "" or "no". */
+static bool restart_policy_is_set(const json_t *policy)
+{
+	const json_t *name;
+
+	if (!json_value_is_set(policy))
+		return false;
+	name = json_is_object(policy) ? json_object_get(policy, "Name") : NULL;
+	if (name && json_is_string(name) &&
+	    (json_string_length(name) == 0 || strcmp(json_string_value(name), "no") == 0))
+		return false;
+	return true;
+}
+
+json_t *api_create_warnings(json_t *body)
+{
+	static const char *const host_fields[] = { "Privileged", "Binds",      "PortBindings",
+						   "Mounts",	 "Devices",    "CapAdd",
+						   "CapDrop",	 "SecurityOpt" };
+	json_t *warnings = json_array();
+	json_t *host = json_is_object(body) ? json_object_get(body, "HostConfig") : NULL;
+	char field[64];
+	int r = 0;
+
+	if (!warnings || !json_is_object(body))
+		return warnings;
+	if (!json_is_object(host))
+		host = NULL;
+	if (json_value_is_set(json_object_get(body, "Image")))
+		r |= add_warning(warnings, "Image");
+	for (size_t i = 0; host && i < sizeof(host_fields) / sizeof(host_fields[0]); i++) {
+		if (!json_value_is_set(json_object_get(host, host_fields[i])))
+			continue;
+		snprintf(field, sizeof(field), "HostConfig.%s", host_fields[i]);
+		r |= add_warning(warnings, field);
+	}
+	if (host && restart_policy_is_set(json_object_get(host, "RestartPolicy")))
+		r |= add_warning(warnings, "HostConfig.RestartPolicy");
+	if (r < 0) {
+		json_decref(warnings);
+		return NULL;
+	}
+	return warnings;
+}
+
 static json_t *strv_to_json(char *const *v)
 {
 	json_t *arr = json_array();
@@ -373,17 +441,25 @@ static json_t *device_rates_to_json(const struct rt_device_rate *rates, size_t n
 	return arr;
 }
 
-static json_t *host_config_to_json(const struct rt_spec *spec, bool auto_remove)
+/* Builds HostConfig. With effective_swap, MemorySwap is the value dockerd
+ * stores at create (adaptContainerSettings in moby's daemon/daemon_unix.go):
+ * twice Memory when Memory is set and MemorySwap is 0. The state file keeps
+ * the requested value instead. */
+static json_t *host_config_to_json(const struct rt_spec *spec, bool auto_remove,
+				   bool effective_swap)
 {
 	const struct rt_limits *l = &spec->limits;
+	int64_t swap = l->memory_swap;
 
+	if (effective_swap && l->memory > 0 && swap == 0)
+		swap = (int64_t)(l->memory * 2);
 	return json_pack(
 	    "{s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:s, s:b}", "Memory", (json_int_t)l->memory,
-	    "MemorySwap", (json_int_t)l->memory_swap, "NanoCpus", (json_int_t)l->nano_cpus,
-	    "CpuShares", (json_int_t)l->cpu_shares, "PidsLimit", (json_int_t)l->pids_limit,
-	    "BlkioDeviceReadBps", device_rates_to_json(l->device_read_bps, l->n_device_read_bps),
-	    "BlkioDeviceWriteBps", device_rates_to_json(l->device_write_bps, l->n_device_write_bps),
-	    "NetworkMode", rt_network_to_string(spec->network), "AutoRemove", auto_remove);
+	    "MemorySwap", (json_int_t)swap, "NanoCpus", (json_int_t)l->nano_cpus, "CpuShares",
+	    (json_int_t)l->cpu_shares, "PidsLimit", (json_int_t)l->pids_limit, "BlkioDeviceReadBps",
+	    device_rates_to_json(l->device_read_bps, l->n_device_read_bps), "BlkioDeviceWriteBps",
+	    device_rates_to_json(l->device_write_bps, l->n_device_write_bps), "NetworkMode",
+	    rt_network_to_string(spec->network), "AutoRemove", auto_remove);
 }
 
 json_t *api_spec_to_json(const struct rt_spec *spec, bool auto_remove)
@@ -392,7 +468,7 @@ json_t *api_spec_to_json(const struct rt_spec *spec, bool auto_remove)
 			 "Env", strv_to_json(spec->env), "Labels", labels_to_json(spec->labels),
 			 "WorkingDir", string_or_empty(spec->cwd), "Hostname",
 			 string_or_empty(spec->hostname), "Rootfs", string_or_empty(spec->rootfs),
-			 "HostConfig", host_config_to_json(spec, auto_remove));
+			 "HostConfig", host_config_to_json(spec, auto_remove, false));
 }
 
 void api_format_time(uint64_t ns, char *buf, size_t size)
@@ -445,13 +521,14 @@ json_t *api_json_inspect(const struct ctr_record *r)
 	char *const *args = r->spec.argv && r->spec.argv[0] ? r->spec.argv + 1 : NULL;
 
 	snprintf(name, sizeof(name), "/%s", r->spec.name);
-	return json_pack(
-	    "{s:s, s:s, s:o, s:s, s:o, s:o, s:o, s:o, s:{s:o, s:I, s:s}}", "Id", r->spec.id, "Name",
-	    name, "Created", time_to_json(r->created_ns), "Path", path, "Args", strv_to_json(args),
-	    "State", state_to_json(r), "HostConfig", host_config_to_json(&r->spec, r->auto_remove),
-	    "Config", config_to_json(r), "Mstat", "CgroupPath",
-	    r->cgroup_path ? json_string(r->cgroup_path) : json_null(), "OOMKillCount",
-	    (json_int_t)r->oom_kill_count, "Rootfs", r->spec.rootfs ? r->spec.rootfs : "");
+	return json_pack("{s:s, s:s, s:o, s:s, s:o, s:o, s:o, s:o, s:{s:o, s:I, s:s}}", "Id",
+			 r->spec.id, "Name", name, "Created", time_to_json(r->created_ns), "Path",
+			 path, "Args", strv_to_json(args), "State", state_to_json(r), "HostConfig",
+			 host_config_to_json(&r->spec, r->auto_remove, true), "Config",
+			 config_to_json(r), "Mstat", "CgroupPath",
+			 r->cgroup_path ? json_string(r->cgroup_path) : json_null(), "OOMKillCount",
+			 (json_int_t)r->oom_kill_count, "Rootfs",
+			 r->spec.rootfs ? r->spec.rootfs : "");
 }
 
 void api_format_duration(uint64_t s, char *buf, size_t size)

@@ -24,6 +24,13 @@
 int api_spec_from_json(json_t *body, struct rt_spec *ret_spec, bool *ret_auto_remove,
 		       struct mst_err *err);
 
+/* Builds the Warnings array of a create reply: one message per field that
+ * a Docker client may send but mstat ignores (Image, HostConfig.Privileged,
+ * Binds, PortBindings, Mounts, Devices, CapAdd, CapDrop, SecurityOpt, and a
+ * RestartPolicy other than "no"), when it asks for something. NULL on
+ * allocation failure. */
+json_t *api_create_warnings(json_t *body);
+
 /* The inverse of api_spec_from_json(); NULL on allocation failure. */
 json_t *api_spec_to_json(const struct rt_spec *spec, bool auto_remove);
 

@@ -106,6 +106,8 @@ void api_cmd_clear(struct api_cmd *cmd)
 	free(cmd->target);
 	cmd->target = NULL;
 	ctr_spec_free(&cmd->spec);
+	json_decref(cmd->warnings);
+	cmd->warnings = NULL;
 	json_decref(cmd->reply);
 	cmd->reply = NULL;
 }

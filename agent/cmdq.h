@@ -30,6 +30,7 @@ struct api_cmd {
 	char *target;	     /* NAME from the path; for create, the requested name or NULL */
 	struct rt_spec spec; /* create: owned until the main loop moves it into the table */
 	bool auto_remove;    /* create */
+	json_t *warnings;    /* create: the reply's Warnings array, or NULL for [] */
 	int signal;	     /* kill */
 	unsigned timeout_s;  /* stop */
 	bool force;	     /* remove */

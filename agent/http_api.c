@@ -101,6 +101,8 @@ static enum MHD_Result api_create(struct api_server *s, struct MHD_Connection *c
 		return http_reply_error(conn, MHD_HTTP_BAD_REQUEST, "invalid JSON at line %d: %s",
 					jerr.line, jerr.text);
 	r = api_spec_from_json(root, &cmd.spec, &cmd.auto_remove, &err);
+	if (r == 0)
+		cmd.warnings = api_create_warnings(root);
 	json_decref(root);
 	if (r < 0)
 		return http_reply_error(conn, r == -ENOMEM ? 500 : MHD_HTTP_BAD_REQUEST, "%s",

@@ -82,9 +82,11 @@ static int prepare_container(struct agent *a, struct container *c, const char *n
 	else
 		snprintf(c->rec.spec.name, sizeof(c->rec.spec.name), "%.12s", c->rec.spec.id);
 
+	/* Every rejection of the spec is the client's to fix (400), whatever
+	 * errno it carries, such as ENOENT for a missing Rootfs. */
 	r = rt_spec_validate(&c->rec.spec, err);
 	if (r < 0)
-		return r;
+		return -EINVAL;
 
 	if (snprintf(dir, sizeof(dir), "%s/%s", a->containers_dir, c->rec.spec.id) >=
 	    (int)sizeof(dir))
@@ -146,7 +148,9 @@ static void cmd_create(struct agent *a, struct api_cmd *cmd)
 
 	log_info("created container %s (%.12s)", c->rec.spec.name, c->rec.spec.id);
 	agent_event_emit(a, c, EVENT_CREATE, 0);
-	sup_reply(a, cmd, 201, json_pack("{s:s, s:[]}", "Id", c->rec.spec.id, "Warnings"));
+	sup_reply(a, cmd, 201,
+		  json_pack("{s:s, s:o}", "Id", c->rec.spec.id, "Warnings",
+			    cmd->warnings ? json_incref(cmd->warnings) : json_array()));
 }
 
 static void cmd_start(struct agent *a, struct api_cmd *cmd)

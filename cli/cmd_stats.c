@@ -70,7 +70,8 @@ static const char stats_usage[] =
     "      --no-trunc       Print full container IDs\n"
     "      --format FORMAT  Go template over .Container .Name .ID .CPUPerc .MemUsage\n"
     "                       .MemPerc .NetIO .BlockIO .PIDs; a \"table \" prefix adds a\n"
-    "                       header and aligns tab-separated columns\n"
+    "                       header and aligns tab-separated columns; \"json\" prints\n"
+    "                       each row as one JSON object per line\n"
     "      --help           Print this help\n";
 
 enum { OPT_NO_STREAM = 256, OPT_NO_TRUNC, OPT_FORMAT, OPT_HELP };
@@ -363,7 +364,9 @@ static int stats_parse(struct stats_cmd *s, int argc, char **argv, struct mst_er
 			s->no_trunc = true;
 			break;
 		case OPT_FORMAT:
-			s->format = optarg;
+			/* docker 23 and later read "json" as {{json .}}, one object per
+			 * line. */
+			s->format = strcmp(optarg, "json") == 0 ? "{{json .}}" : optarg;
 			break;
 		case OPT_HELP:
 			return 1;

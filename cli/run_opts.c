@@ -15,6 +15,12 @@
 #include "cli/run_opts.h"
 #include "common/parse.h"
 
+/* The limits mstatd applies (see runtime/spec.c), checked here as well so
+ * that the message names the flag the user typed. */
+#define RUN_NANO_CPUS_MIN  10000000ULL
+#define RUN_CPU_SHARES_MIN 2ULL
+#define RUN_CPU_SHARES_MAX 262144ULL
+
 enum {
 	OPT_RM = 256,
 	OPT_NAME,
@@ -104,9 +110,12 @@ static int run_parse_swap(const char *s, int64_t *ret, struct mst_err *err)
 		*ret = -1;
 		return 0;
 	}
-	int r = run_parse_size(s, OPT_MEMORY_SWAP, &v, err);
+	int r = parse_size(s, &v);
+	if (r == -ERANGE || (r == 0 && v > INT64_MAX))
+		return run_bad_value(err, OPT_MEMORY_SWAP, s, "the size is too large");
 	if (r < 0)
-		return r;
+		return run_bad_value(err, OPT_MEMORY_SWAP, s,
+				     "expected a size, or -1 for unlimited swap");
 	*ret = (int64_t)v;
 	return 0;
 }
@@ -246,11 +255,19 @@ static int run_apply(struct run_opts *o, int c, const char *arg, struct mst_err 
 		if (parse_nano(arg, &o->nano_cpus) < 0)
 			return run_bad_value(err, OPT_CPUS, arg,
 					     "expected a number of CPUs such as 0.5 or 2");
+		if (o->nano_cpus != 0 && o->nano_cpus < RUN_NANO_CPUS_MIN)
+			return run_bad_value(err, OPT_CPUS, arg,
+					     "--cpus must be at least 0.01, or 0 for no limit");
 		return 0;
 	case 'c':
 		if (parse_u64_str(arg, &o->cpu_shares) < 0)
 			return run_bad_value(err, 'c', arg,
 					     "expected a relative weight such as 512");
+		if (o->cpu_shares != 0 &&
+		    (o->cpu_shares < RUN_CPU_SHARES_MIN || o->cpu_shares > RUN_CPU_SHARES_MAX))
+			return run_bad_value(err, 'c', arg,
+					     "--cpu-shares must be from 2 to 262144, or 0 for the "
+					     "default weight (1024)");
 		return 0;
 	case OPT_PIDS_LIMIT:
 		return run_parse_pids(arg, &o->pids_limit, err);

@@ -24,6 +24,13 @@
 #define RT_NANO_CPUS_MIN 10000000ULL
 /* pids.max accepts at most PID_MAX_LIMIT, 4194304 on 64-bit kernels. */
 #define RT_PIDS_LIMIT_MAX 4194304LL
+/* MAX_ARG_STRLEN on Linux (32 pages of 4 KiB): execve() fails with E2BIG
+ * for a longer argument or environment string, terminating NUL included. */
+#define RT_ARG_STRLEN_MAX 131072
+/* A cap on all of argv and envp together. NOTE: the kernel's own limit is a
+ * quarter of the stack rlimit (2 MiB with the usual 8 MiB), so 1 MiB leaves
+ * room for the environment mstatd adds. */
+#define RT_ARGS_TOTAL_MAX (1024 * 1024)
 /* HOST_NAME_MAX on Linux. */
 #define RT_HOSTNAME_MAX 64
 
@@ -107,20 +114,65 @@ static int validate_identity(const struct rt_spec *spec, struct mst_err *err)
 	if (spec->hostname && !hostname_is_valid(spec->hostname))
 		return err_setx(
 		    err, EINVAL,
-		    "invalid hostname '%s': use at most %d characters, dot-separated "
+		    "invalid Hostname '%s': use at most %d characters, dot-separated "
 		    "labels of letters, digits and '-' that do not start or end with '-'",
 		    spec->hostname, RT_HOSTNAME_MAX);
 	if ((unsigned)spec->network >= _RT_NET_MAX)
-		return err_setx(err, EINVAL, "invalid network mode %d: use 'none' or 'host'",
+		return err_setx(err, EINVAL, "invalid NetworkMode %d: use 'none' or 'host'",
 				(int)spec->network);
+	return 0;
+}
+
+/* Checks one execve() string against MAX_ARG_STRLEN and adds its size,
+ * terminating NUL included, to *total. */
+static int validate_arg_size(const char *field, size_t i, const char *s, size_t *total,
+			     struct mst_err *err)
+{
+	size_t size = strnlen(s, RT_ARG_STRLEN_MAX) + 1;
+
+	if (size > RT_ARG_STRLEN_MAX)
+		return err_setx(err, E2BIG,
+				"invalid %s[%zu]: the string is longer than the limit of %d bytes "
+				"(including the terminating NUL) for one argument or environment "
+				"variable; shorten it",
+				field, i, RT_ARG_STRLEN_MAX);
+	*total += size;
+	if (*total > RT_ARGS_TOTAL_MAX)
+		return err_setx(err, E2BIG,
+				"invalid %s[%zu]: Cmd and Env together exceed the limit of %d "
+				"bytes; shorten them",
+				field, i, RT_ARGS_TOTAL_MAX);
+	return 0;
+}
+
+static int validate_arg_sizes(const struct rt_spec *spec, struct mst_err *err)
+{
+	size_t total = 0;
+	int r;
+
+	for (size_t i = 0; spec->argv && spec->argv[i]; i++) {
+		r = validate_arg_size("Cmd", i, spec->argv[i], &total, err);
+		if (r < 0)
+			return r;
+	}
+	for (size_t i = 0; spec->env && spec->env[i]; i++) {
+		r = validate_arg_size("Env", i, spec->env[i], &total, err);
+		if (r < 0)
+			return r;
+	}
 	return 0;
 }
 
 static int validate_process(const struct rt_spec *spec, struct mst_err *err)
 {
+	int r;
+
 	if (!spec->argv || !spec->argv[0] || spec->argv[0][0] == '\0')
 		return err_setx(err, EINVAL,
-				"invalid argv: the command is empty; give the program to run");
+				"invalid Cmd: the command is empty; give the program to run");
+	r = validate_arg_sizes(spec, err);
+	if (r < 0)
+		return r;
 
 	for (size_t i = 0; spec->env && spec->env[i]; i++) {
 		const char *e = spec->env[i];
@@ -128,13 +180,14 @@ static int validate_process(const struct rt_spec *spec, struct mst_err *err)
 
 		if (!eq || eq == e)
 			return err_setx(err, EINVAL,
-					"invalid env entry '%s': write it as KEY=VALUE with a "
+					"invalid Env entry '%s': write it as KEY=VALUE with a "
 					"non-empty KEY",
 					e);
 	}
 	if (spec->cwd && spec->cwd[0] != '/')
 		return err_setx(err, EINVAL,
-				"invalid cwd '%s': the working directory must be an absolute path",
+				"invalid WorkingDir '%s': the working directory must be an "
+				"absolute path",
 				spec->cwd);
 	return 0;
 }
@@ -146,14 +199,14 @@ static int validate_rootfs(const struct rt_spec *spec, struct mst_err *err)
 	if (!spec->rootfs)
 		return 0;
 	if (spec->rootfs[0] != '/')
-		return err_setx(err, EINVAL, "invalid rootfs '%s': give an absolute path",
+		return err_setx(err, EINVAL, "invalid Rootfs '%s': give an absolute path",
 				spec->rootfs);
 	if (stat(spec->rootfs, &st) < 0)
-		return err_set(err, errno, "invalid rootfs '%s': give an existing directory",
+		return err_set(err, errno, "invalid Rootfs '%s': give an existing directory",
 			       spec->rootfs);
 	if (!S_ISDIR(st.st_mode))
 		return err_setx(err, ENOTDIR,
-				"invalid rootfs '%s': it is not a directory; give the directory "
+				"invalid Rootfs '%s': it is not a directory; give the directory "
 				"that holds the container's files",
 				spec->rootfs);
 	return 0;
@@ -163,26 +216,25 @@ static int validate_memory(const struct rt_limits *l, struct mst_err *err)
 {
 	if (l->memory != 0 && l->memory < RT_MEMORY_MIN)
 		return err_setx(err, EINVAL,
-				"invalid memory %llu: the minimum is %llu bytes (6 MiB); set a "
+				"invalid Memory %llu: the minimum is %llu bytes (6 MiB); set a "
 				"larger limit or 0 for none",
 				(unsigned long long)l->memory, RT_MEMORY_MIN);
 	if (l->memory_swap < -1)
 		return err_setx(err, EINVAL,
-				"invalid memory_swap %lld: use a byte count, 0 for the default "
+				"invalid MemorySwap %lld: use a byte count, 0 for the default "
 				"(twice the memory limit) or -1 for unlimited swap",
 				(long long)l->memory_swap);
 	if (l->memory_swap > 0 && l->memory == 0)
 		return err_setx(
 		    err, EINVAL,
-		    "invalid memory_swap %lld: it limits memory plus swap, so set memory "
+		    "invalid MemorySwap %lld: it limits memory plus swap, so set Memory "
 		    "as well, as docker requires",
 		    (long long)l->memory_swap);
 	if (l->memory_swap > 0 && (uint64_t)l->memory_swap < l->memory)
-		return err_setx(
-		    err, EINVAL,
-		    "invalid memory_swap %lld: memory plus swap must be at least memory "
-		    "(%llu); raise it or use -1 for unlimited swap",
-		    (long long)l->memory_swap, (unsigned long long)l->memory);
+		return err_setx(err, EINVAL,
+				"invalid MemorySwap %lld: memory plus swap must be at least Memory "
+				"(%llu); raise it or use -1 for unlimited swap",
+				(long long)l->memory_swap, (unsigned long long)l->memory);
 	return 0;
 }
 
@@ -193,20 +245,20 @@ static int validate_cpu_and_pids(const struct rt_limits *l, struct mst_err *err)
 
 	if (l->nano_cpus != 0 && (l->nano_cpus < RT_NANO_CPUS_MIN || l->nano_cpus > max_nano))
 		return err_setx(err, EINVAL,
-				"invalid nano_cpus %llu: the range of CPUs is 0.01 to %ld.00 "
+				"invalid NanoCpus %llu: the range of CPUs is 0.01 to %ld.00 "
 				"(%llu to %llu) on this host; set a value in it or 0 for no quota",
 				(unsigned long long)l->nano_cpus, online > 0 ? online : 1L,
 				RT_NANO_CPUS_MIN, (unsigned long long)max_nano);
 	if (l->cpu_shares != 0 &&
 	    (l->cpu_shares < RT_CPU_SHARES_MIN || l->cpu_shares > RT_CPU_SHARES_MAX))
 		return err_setx(err, EINVAL,
-				"invalid cpu_shares %llu: use %llu to %llu (1024 is the default "
+				"invalid CpuShares %llu: use %llu to %llu (1024 is the default "
 				"weight) or 0 for the default",
 				(unsigned long long)l->cpu_shares, RT_CPU_SHARES_MIN,
 				RT_CPU_SHARES_MAX);
 	if (l->pids_limit < -1 || l->pids_limit > RT_PIDS_LIMIT_MAX)
 		return err_setx(err, EINVAL,
-				"invalid pids_limit %lld: use 1 to %lld, 0 for unset or -1 for "
+				"invalid PidsLimit %lld: use 1 to %lld, 0 for unset or -1 for "
 				"unlimited",
 				(long long)l->pids_limit, RT_PIDS_LIMIT_MAX);
 	return 0;
@@ -274,11 +326,11 @@ int rt_spec_validate(const struct rt_spec *spec, struct mst_err *err)
 	r = validate_cpu_and_pids(&spec->limits, err);
 	if (r < 0)
 		return r;
-	r = validate_device_rates("device_read_bps", spec->limits.device_read_bps,
+	r = validate_device_rates("BlkioDeviceReadBps", spec->limits.device_read_bps,
 				  spec->limits.n_device_read_bps, err);
 	if (r < 0)
 		return r;
-	return validate_device_rates("device_write_bps", spec->limits.device_write_bps,
+	return validate_device_rates("BlkioDeviceWriteBps", spec->limits.device_write_bps,
 				     spec->limits.n_device_write_bps, err);
 }
 

@@ -5,6 +5,7 @@
  * and duration formats.
  */
 #include <CUnit/Basic.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "agent/api_json.h"
@@ -248,6 +249,114 @@ static void test_inspect_device_rates(void)
 	json_decref(obj);
 }
 
+/* Each swap request and the MemorySwap inspect reports, as dockerd stores it. */
+static void test_inspect_memory_swap(void)
+{
+	static const struct {
+		uint64_t memory;
+		int64_t swap;
+		long long reported;
+	} cases[] = {
+		{ 64 << 20, 0, 128 << 20 },
+		{ 64 << 20, -1, -1 },
+		{ 64 << 20, 96 << 20, 96 << 20 },
+		{ 0, 0, 0 },
+		{ 0, -1, -1 },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct ctr_record r;
+		json_t *obj, *host, *stored;
+
+		fill_record(&r);
+		r.spec.limits.memory = cases[i].memory;
+		r.spec.limits.memory_swap = cases[i].swap;
+		obj = api_json_inspect(&r);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(obj);
+		host = json_object_get(obj, "HostConfig");
+		CU_ASSERT_EQUAL(json_integer_value(json_object_get(host, "MemorySwap")),
+				cases[i].reported);
+		json_decref(obj);
+
+		/* The state file keeps the request, so a restart applies the same
+		 * rule again. */
+		stored = api_spec_to_json(&r.spec, false);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(stored);
+		host = json_object_get(stored, "HostConfig");
+		CU_ASSERT_EQUAL(json_integer_value(json_object_get(host, "MemorySwap")),
+				cases[i].swap);
+		json_decref(stored);
+	}
+}
+
+/* Returns the number of warnings that name field. */
+static size_t count_warnings(const json_t *warnings, const char *field)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < json_array_size(warnings); i++) {
+		const char *w = json_string_value(json_array_get(warnings, i));
+
+		if (w && strncmp(w, field, strlen(field)) == 0 && w[strlen(field)] == ' ')
+			n++;
+	}
+	return n;
+}
+
+static void test_create_warnings(void)
+{
+	static const char *const fields[] = {
+		"Image",
+		"HostConfig.Privileged",
+		"HostConfig.Binds",
+		"HostConfig.PortBindings",
+		"HostConfig.Mounts",
+		"HostConfig.Devices",
+		"HostConfig.CapAdd",
+		"HostConfig.CapDrop",
+		"HostConfig.SecurityOpt",
+		"HostConfig.RestartPolicy",
+	};
+	json_t *all = load("{\"Cmd\":[\"true\"],\"Image\":\"alpine\",\"HostConfig\":{"
+			   "\"Privileged\":true,\"Binds\":[\"/a:/b\"],"
+			   "\"PortBindings\":{\"80/tcp\":[{\"HostPort\":\"8080\"}]},"
+			   "\"Mounts\":[{\"Type\":\"bind\"}],\"Devices\":[{\"PathOnHost\":"
+			   "\"/dev/fuse\"}],\"CapAdd\":[\"NET_ADMIN\"],\"CapDrop\":[\"ALL\"],"
+			   "\"SecurityOpt\":[\"seccomp=unconfined\"],"
+			   "\"RestartPolicy\":{\"Name\":\"always\"}}}");
+	json_t *none = load("{\"Cmd\":[\"true\"],\"Image\":\"\",\"HostConfig\":{"
+			    "\"Privileged\":false,\"Binds\":null,\"PortBindings\":{},"
+			    "\"Mounts\":[],\"CapAdd\":[],\"SecurityOpt\":null,"
+			    "\"RestartPolicy\":{\"Name\":\"no\",\"MaximumRetryCount\":0}}}");
+	json_t *empty_policy = load("{\"Cmd\":[\"true\"],\"HostConfig\":{\"RestartPolicy\":"
+				    "{\"Name\":\"\"}}}");
+	json_t *w;
+
+	w = api_create_warnings(all);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+	CU_ASSERT_EQUAL(json_array_size(w), sizeof(fields) / sizeof(fields[0]));
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		if (count_warnings(w, fields[i]) != 1)
+			fprintf(stderr, "\nno single warning for %s\n", fields[i]);
+		CU_ASSERT_EQUAL(count_warnings(w, fields[i]), 1);
+	}
+	json_decref(w);
+
+	w = api_create_warnings(none);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+	CU_ASSERT_EQUAL(json_array_size(w), 0);
+	json_decref(w);
+
+	w = api_create_warnings(empty_policy);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+	CU_ASSERT_EQUAL(json_array_size(w), 0);
+	json_decref(w);
+
+	json_decref(all);
+	json_decref(none);
+	json_decref(empty_policy);
+}
+
 static void test_list_entry(void)
 {
 	struct ctr_record r;
@@ -308,6 +417,8 @@ int main(void)
 	CU_add_test(suite, "spec JSON round trip", test_spec_round_trip);
 	CU_add_test(suite, "inspect object", test_inspect);
 	CU_add_test(suite, "inspect device rates", test_inspect_device_rates);
+	CU_add_test(suite, "inspect effective MemorySwap", test_inspect_memory_swap);
+	CU_add_test(suite, "create warnings for ignored fields", test_create_warnings);
 	CU_add_test(suite, "list entry", test_list_entry);
 	CU_add_test(suite, "time and duration formats", test_time_and_duration);
 	CU_basic_set_mode(CU_BRM_VERBOSE);

@@ -131,6 +131,16 @@ static void test_errors(void)
 		  "invalid value \"lots\" for --memory-swap: expected a size" },
 		{ { "--cpus", "two", "true", NULL },
 		  "invalid value \"two\" for --cpus: expected a number of CPUs" },
+		{ { "--cpus", "0.001", "true", NULL },
+		  "invalid value \"0.001\" for --cpus: --cpus must be at least 0.01" },
+		{ { "-c", "1", "true", NULL },
+		  "invalid value \"1\" for -c, --cpu-shares: --cpu-shares must be from 2 to "
+		  "262144" },
+		{ { "--cpu-shares", "262145", "true", NULL },
+		  "for -c, --cpu-shares: --cpu-shares must be from 2 to 262144" },
+		{ { "-m", "1g", "--memory-swap", "-2", "true", NULL },
+		  "invalid value \"-2\" for --memory-swap: expected a size, or -1 for unlimited "
+		  "swap" },
 		{ { "--pids-limit", "-2", "true", NULL },
 		  "invalid value \"-2\" for --pids-limit: expected a number of processes" },
 		{ { "--network", "bridge", "true", NULL },

@@ -33,6 +33,33 @@ static char *env_no_equals[] = { "A=b", "NOEQ", NULL };
 static char *env_empty_key[] = { "=value", NULL };
 static char long_hostname[70];
 
+/* execve() strings around MAX_ARG_STRLEN (131072 bytes with the NUL), filled
+ * by fill_arg_strings(). */
+#define ARG_STRLEN_MAX 131072
+static char env_at_max[ARG_STRLEN_MAX];
+static char env_over_max[ARG_STRLEN_MAX + 1];
+static char argv_over_max[ARG_STRLEN_MAX + 1];
+static char env_part[9][120000];
+static char *env_at_max_list[] = { env_at_max, NULL };
+static char *env_over_max_list[] = { "A=b", env_over_max, NULL };
+static char *argv_over_max_list[] = { "/bin/echo", argv_over_max, NULL };
+static char *env_total_list[10];
+
+static void fill_arg_strings(void)
+{
+	memset(env_at_max, 'x', sizeof(env_at_max) - 1);
+	memcpy(env_at_max, "A=", 2);
+	memset(env_over_max, 'x', sizeof(env_over_max) - 1);
+	memcpy(env_over_max, "B=", 2);
+	memset(argv_over_max, 'x', sizeof(argv_over_max) - 1);
+	for (size_t i = 0; i < 9; i++) {
+		memset(env_part[i], 'x', sizeof(env_part[i]) - 1);
+		env_part[i][0] = (char)('A' + i);
+		env_part[i][1] = '=';
+		env_total_list[i] = env_part[i];
+	}
+}
+
 static void base_spec(struct rt_spec *s)
 {
 	memset(s, 0, sizeof(*s));
@@ -67,6 +94,10 @@ static void m_argv_empty(struct rt_spec *s) { s->argv = argv_empty; }
 static void m_env_noeq(struct rt_spec *s) { s->env = env_no_equals; }
 static void m_env_empty_key(struct rt_spec *s) { s->env = env_empty_key; }
 static void m_env_null(struct rt_spec *s) { s->env = NULL; }
+static void m_env_at_max(struct rt_spec *s) { s->env = env_at_max_list; }
+static void m_env_over_max(struct rt_spec *s) { s->env = env_over_max_list; }
+static void m_argv_over_max(struct rt_spec *s) { s->argv = argv_over_max_list; }
+static void m_env_total(struct rt_spec *s) { s->env = env_total_list; }
 static void m_cwd_relative(struct rt_spec *s) { s->cwd = "srv/app"; }
 static void m_cwd_absolute(struct rt_spec *s) { s->cwd = "/srv"; }
 static void m_host_underscore(struct rt_spec *s) { s->hostname = "bad_host"; }
@@ -122,45 +153,49 @@ static const struct spec_case spec_cases[] = {
 	{ "id short", m_id_short, -EINVAL, "id", "abc123" },
 	{ "id uppercase", m_id_upper, -EINVAL, "id", "01234F" },
 	{ "id not hex", m_id_nonhex, -EINVAL, "id", "cdeg" },
-	{ "argv null", m_argv_null, -EINVAL, "argv", "empty" },
-	{ "argv no entry", m_argv_no_entry, -EINVAL, "argv", "empty" },
-	{ "argv empty string", m_argv_empty, -EINVAL, "argv", "empty" },
-	{ "env without equals", m_env_noeq, -EINVAL, "env", "NOEQ" },
-	{ "env empty key", m_env_empty_key, -EINVAL, "env", "=value" },
+	{ "argv null", m_argv_null, -EINVAL, "Cmd", "empty" },
+	{ "argv no entry", m_argv_no_entry, -EINVAL, "Cmd", "empty" },
+	{ "argv empty string", m_argv_empty, -EINVAL, "Cmd", "empty" },
+	{ "env without equals", m_env_noeq, -EINVAL, "Env", "NOEQ" },
+	{ "env empty key", m_env_empty_key, -EINVAL, "Env", "=value" },
 	{ "env null", m_env_null, 0, NULL, NULL },
-	{ "cwd relative", m_cwd_relative, -EINVAL, "cwd", "srv/app" },
+	{ "env string at max", m_env_at_max, 0, NULL, NULL },
+	{ "env string over max", m_env_over_max, -E2BIG, "Env[1]", "131072 bytes" },
+	{ "argv string over max", m_argv_over_max, -E2BIG, "Cmd[1]", "131072 bytes" },
+	{ "env total over 1 MiB", m_env_total, -E2BIG, "Env[8]", "1048576 bytes" },
+	{ "cwd relative", m_cwd_relative, -EINVAL, "WorkingDir", "srv/app" },
 	{ "cwd absolute", m_cwd_absolute, 0, NULL, NULL },
-	{ "hostname underscore", m_host_underscore, -EINVAL, "hostname", "bad_host" },
-	{ "hostname leading dash", m_host_dash, -EINVAL, "hostname", "-box" },
-	{ "hostname label end dash", m_host_label_end, -EINVAL, "hostname", "box-.lan" },
-	{ "hostname empty label", m_host_empty_label, -EINVAL, "hostname", "box..lan" },
-	{ "hostname too long", m_host_long, -EINVAL, "hostname", "hhhh" },
+	{ "hostname underscore", m_host_underscore, -EINVAL, "Hostname", "bad_host" },
+	{ "hostname leading dash", m_host_dash, -EINVAL, "Hostname", "-box" },
+	{ "hostname label end dash", m_host_label_end, -EINVAL, "Hostname", "box-.lan" },
+	{ "hostname empty label", m_host_empty_label, -EINVAL, "Hostname", "box..lan" },
+	{ "hostname too long", m_host_long, -EINVAL, "Hostname", "hhhh" },
 	{ "hostname valid", m_host_ok, 0, NULL, NULL },
-	{ "rootfs missing", m_rootfs_missing, -ENOENT, "rootfs", "/nonexistent-mstat-rootfs" },
-	{ "rootfs a file", m_rootfs_file, -ENOTDIR, "rootfs", "/etc/hostname" },
-	{ "rootfs relative", m_rootfs_relative, -EINVAL, "rootfs", "'rootfs'" },
+	{ "rootfs missing", m_rootfs_missing, -ENOENT, "Rootfs", "/nonexistent-mstat-rootfs" },
+	{ "rootfs a file", m_rootfs_file, -ENOTDIR, "Rootfs", "/etc/hostname" },
+	{ "rootfs relative", m_rootfs_relative, -EINVAL, "Rootfs", "'rootfs'" },
 	{ "rootfs directory", m_rootfs_ok, 0, NULL, NULL },
-	{ "memory below 6 MiB", m_mem_small, -EINVAL, "memory", "4194304" },
+	{ "memory below 6 MiB", m_mem_small, -EINVAL, "Memory", "4194304" },
 	{ "memory at 6 MiB", m_mem_min, 0, NULL, NULL },
-	{ "swap without memory", m_swap_no_mem, -EINVAL, "memory_swap", "67108864" },
-	{ "swap below memory", m_swap_below, -EINVAL, "memory_swap", "33554432" },
-	{ "swap below -1", m_swap_neg, -EINVAL, "memory_swap", "-2" },
+	{ "swap without memory", m_swap_no_mem, -EINVAL, "MemorySwap", "67108864" },
+	{ "swap below memory", m_swap_below, -EINVAL, "MemorySwap", "33554432" },
+	{ "swap below -1", m_swap_neg, -EINVAL, "MemorySwap", "-2" },
 	{ "swap unlimited", m_swap_unl, 0, NULL, NULL },
 	{ "swap unlimited alone", m_swap_unl_alone, 0, NULL, NULL },
 	{ "swap equal memory", m_swap_equal, 0, NULL, NULL },
-	{ "cpus below 0.01", m_cpus_tiny, -EINVAL, "nano_cpus", "1000" },
-	{ "cpus above online", m_cpus_over, -EINVAL, "nano_cpus", "000000000" },
+	{ "cpus below 0.01", m_cpus_tiny, -EINVAL, "NanoCpus", "1000" },
+	{ "cpus above online", m_cpus_over, -EINVAL, "NanoCpus", "000000000" },
 	{ "cpus all online", m_cpus_all, 0, NULL, NULL },
 	{ "cpus at 0.01", m_cpus_min, 0, NULL, NULL },
-	{ "shares below 2", m_shares_low, -EINVAL, "cpu_shares", "1:" },
-	{ "shares above max", m_shares_high, -EINVAL, "cpu_shares", "262145" },
+	{ "shares below 2", m_shares_low, -EINVAL, "CpuShares", "1:" },
+	{ "shares above max", m_shares_high, -EINVAL, "CpuShares", "262145" },
 	{ "shares at 2", m_shares_min, 0, NULL, NULL },
 	{ "shares at max", m_shares_max, 0, NULL, NULL },
-	{ "pids below -1", m_pids_neg, -EINVAL, "pids_limit", "-2" },
-	{ "pids above max", m_pids_huge, -EINVAL, "pids_limit", "4194305" },
+	{ "pids below -1", m_pids_neg, -EINVAL, "PidsLimit", "-2" },
+	{ "pids above max", m_pids_huge, -EINVAL, "PidsLimit", "4194305" },
 	{ "pids unlimited", m_pids_unl, 0, NULL, NULL },
 	{ "pids ten", m_pids_ten, 0, NULL, NULL },
-	{ "network unknown", m_network_bad, -EINVAL, "network", "7" },
+	{ "network unknown", m_network_bad, -EINVAL, "NetworkMode", "7" },
 	{ "network host", m_network_host, 0, NULL, NULL },
 };
 
@@ -168,6 +203,7 @@ static void test_spec_validation_table(void)
 {
 	memset(long_hostname, 'h', 65);
 	long_hostname[65] = '\0';
+	fill_arg_strings();
 
 	for (size_t i = 0; i < sizeof(spec_cases) / sizeof(spec_cases[0]); i++) {
 		const struct spec_case *c = &spec_cases[i];
@@ -411,7 +447,7 @@ static void test_device_rate_paths(void)
 	struct mst_err err;
 
 	CU_ASSERT_EQUAL(validate_with_device("/dev/null", &err), -EINVAL);
-	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "device_write_bps"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "BlkioDeviceWriteBps"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "'/dev/null': it is not a block device"));
 
 	CU_ASSERT_EQUAL(validate_with_device("/nonexistent/mstat-disk", &err), -EINVAL);
@@ -436,7 +472,7 @@ static void test_device_rate_count(void)
 	spec.limits.device_read_bps = rates;
 	spec.limits.n_device_read_bps = RT_DEVICE_RATES_MAX + 1;
 	CU_ASSERT_EQUAL(rt_spec_validate(&spec, &err), -EINVAL);
-	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "device_read_bps: 65 devices"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "BlkioDeviceReadBps: 65 devices"));
 }
 
 /* A block device node made with mknod(2) in a temporary directory; it needs
