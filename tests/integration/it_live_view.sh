@@ -124,17 +124,20 @@ pass "Enter opens the detail pane of the selection"
 
 # A narrow window drops columns instead of wrapping.
 tmux_cmd resize-window -t it -x 60 -y 30
+# One capture must show the whole narrow table: a redraw in progress (slow
+# under emulation) can show part of it.
 narrow_table_shown() {
-	screen_lacks 'BLOCK I/O' && row_names | grep -qx web-big
+	local text
+	text=$(screen)
+	! grep -q 'BLOCK I/O' <<<"$text" &&
+		grep '^NAME' <<<"$text" | grep -qF 'CPU %' &&
+		[ "$(awk 'length($0) > 60' <<<"$text" | wc -l)" = 0 ] &&
+		awk '/^NAME/ { on = 1; next } on && $1 == "web-big" { found = 1 } END { exit !found }' <<<"$text"
 }
 wait_for 10 narrow_table_shown ||
-	fail "the 60-column table never showed without BLOCK I/O; it shows:
+	fail "the 60-column table never showed without BLOCK I/O, with CPU % and web-big, and no line over 60 columns; it shows:
 $(screen)"
 header=$(screen | grep '^NAME')
-case "$header" in *"CPU %"*) ;; *) fail "the 60-column header lacks CPU %: $header" ;; esac
-long=$(screen | awk 'length($0) > 60' | wc -l)
-[ "$long" = 0 ] || fail "lines wider than 60 columns"
-row_names | grep -qx web-big || fail "rows are missing at 60 columns"
 tmux_cmd resize-window -t it -x 150 -y 40
 wait_screen "BLOCK I/O"
 pass "a 60-column window drops columns: $header"
