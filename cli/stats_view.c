@@ -93,22 +93,6 @@ void stats_view_free(struct stats_view *v)
 	v->tpl = NULL;
 }
 
-/* HumanSizeWithPrecision(x, 3) of go-units, which docker's NET I/O and BLOCK
- * I/O cells use.
- * NOTE: exporters/dstats.c has the same helper as a static function; this
- * copy goes once dstats exports its cell formats. */
-static void stats_format_decimal3(double bytes, char *buf, size_t size)
-{
-	static const char *const units[] = { "B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB" };
-	size_t i = 0;
-
-	while (bytes >= 1000.0 && i < sizeof(units) / sizeof(units[0]) - 1) {
-		bytes /= 1000.0;
-		i++;
-	}
-	snprintf(buf, size, "%.3g%s", bytes, units[i]);
-}
-
 /* Builds the object whose members the placeholders read, with the cells of
  * docker's statsContext methods. */
 static json_t *stats_entry_object(const struct stats_entry *e, bool no_trunc)
@@ -131,12 +115,8 @@ static json_t *stats_entry_object(const struct stats_entry *e, bool no_trunc)
 		dstats_format_binary(r->mem_limit, b, sizeof(b));
 		snprintf(mem, sizeof(mem), "%s / %s", a, b);
 		snprintf(mem_perc, sizeof(mem_perc), "%.2f%%", r->mem_percent);
-		stats_format_decimal3(r->net_rx, a, sizeof(a));
-		stats_format_decimal3(r->net_tx, b, sizeof(b));
-		snprintf(net, sizeof(net), "%s / %s", a, b);
-		stats_format_decimal3(r->blk_read, a, sizeof(a));
-		stats_format_decimal3(r->blk_write, b, sizeof(b));
-		snprintf(blk, sizeof(blk), "%s / %s", a, b);
+		dstats_format_io_pair(r->net_rx, r->net_tx, net, sizeof(net));
+		dstats_format_io_pair(r->blk_read, r->blk_write, blk, sizeof(blk));
 		snprintf(pids, sizeof(pids), "%llu", (unsigned long long)r->pids);
 	}
 

@@ -209,9 +209,7 @@ void dstats_format_decimal(double bytes, char *buf, size_t size)
 			   size);
 }
 
-/* "rx / tx" with HumanSizeWithPrecision(x, 3), as the NET I/O and BLOCK I/O
- * cells print it (three digits, not HumanSize's four). */
-static void dstats_format_io_pair(double a, double b, char *buf, size_t size)
+void dstats_format_io_pair(double a, double b, char *buf, size_t size)
 {
 	const size_t n_units = sizeof(dstats_decimal_units) / sizeof(dstats_decimal_units[0]);
 	char left[32], right[32];

@@ -46,6 +46,10 @@ int dstats_row_from_json(json_t *stats, struct dstats_row *ret);
 void dstats_format_binary(double bytes, char *buf, size_t size);
 void dstats_format_decimal(double bytes, char *buf, size_t size);
 
+/* Formats "A / B" with go-units' HumanSizeWithPrecision(x, 3), as docker's
+ * NET I/O and BLOCK I/O cells print it (three digits, not HumanSize's four). */
+void dstats_format_io_pair(double a, double b, char *buf, size_t size);
+
 /* Formats one table row with docker's default columns:
  * CONTAINER ID, NAME, CPU %, MEM USAGE / LIMIT, MEM %, NET I/O, BLOCK I/O, PIDS.
  * Each column but the last is padded to the larger of 10 and its cell's width
