@@ -141,7 +141,7 @@ void agent_collect(struct agent *a);
 
 /* Publishes the container list and a fresh snapshot at once, so that a
  * client that gets a reply (wait, rm) and then reads inspect, /metrics or
- * the stats sees the change it was told about. */
+ * the stats sees the change the reply reports. */
 void agent_publish_now(struct agent *a);
 struct container *container_new(void); /* every descriptor -1 */
 void container_free(struct container *c);

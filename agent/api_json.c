@@ -318,8 +318,8 @@ fail:
 	return -EINVAL;
 }
 
-/* True for a value that asks for something: true, a non-empty string, array
- * or object, or any number. False, null, "", [] and {} ask for nothing. */
+/* True for a value that requests something: true, a non-empty string, array
+ * or object, or any number. False, null, "", [] and {} request nothing. */
 static bool json_value_is_set(const json_t *v)
 {
 	if (!v || json_is_null(v) || json_is_false(v))
@@ -341,7 +341,7 @@ static int add_warning(json_t *warnings, const char *field)
 	return json_array_append_new(warnings, json_string(msg));
 }
 
-/* RestartPolicy asks for nothing when its Name is absent, "" or "no". */
+/* RestartPolicy requests nothing when its Name is absent, "" or "no". */
 static bool restart_policy_is_set(const json_t *policy)
 {
 	const json_t *name;

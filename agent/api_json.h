@@ -27,7 +27,7 @@ int api_spec_from_json(json_t *body, struct rt_spec *ret_spec, bool *ret_auto_re
 /* Builds the Warnings array of a create reply: one message per field that
  * a Docker client may send but mstat ignores (Image, HostConfig.Privileged,
  * Binds, PortBindings, Mounts, Devices, CapAdd, CapDrop, SecurityOpt, and a
- * RestartPolicy other than "no"), when it asks for something. NULL on
+ * RestartPolicy other than "no"), when it requests for something. NULL on
  * allocation failure. */
 json_t *api_create_warnings(json_t *body);
 

@@ -23,9 +23,9 @@
 #define HTTP_BODY_MAX	      (1024 * 1024)
 #define HTTP_CONNECTION_LIMIT 64
 #define HTTP_IDLE_TIMEOUT_S   120
-/* The TCP listener serves only requests that never block (/metrics, /,
- * /healthz), so one event-driven thread serves them all: idle connections
- * cost a descriptor, not a thread, and cannot starve scrapes. */
+/* The TCP listener routes only /metrics, / and /healthz (full_api is false),
+ * and none of them waits for the main loop. So one event-driven thread serves
+ * them all, and an idle connection costs a descriptor, not a thread. */
 #define HTTP_TCP_CONNECTION_LIMIT 1024
 #define HTTP_TCP_IDLE_TIMEOUT_S	  30
 
@@ -379,14 +379,14 @@ static int open_tcp_socket(const char *host, unsigned port, int *ret_fd, struct 
 	return 0;
 }
 
-static int start_daemon(struct http_listener *l, bool thread_per_connection, struct mst_err *err)
+static int start_daemon(struct http_listener *l, struct mst_err *err)
 {
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
 	unsigned limit = HTTP_TCP_CONNECTION_LIMIT, timeout = HTTP_TCP_IDLE_TIMEOUT_S;
 
 	/* The unix socket serves blocking requests (wait, logs follow, stats
 	 * streams), which need a thread each. */
-	if (thread_per_connection) {
+	if (l->full_api) {
 		flags |= MHD_USE_THREAD_PER_CONNECTION;
 		limit = HTTP_CONNECTION_LIMIT;
 		timeout = HTTP_IDLE_TIMEOUT_S;
@@ -423,7 +423,7 @@ int agent_http_start(struct agent *a, struct mst_err *err)
 	if (r < 0)
 		return r;
 	h->socket_bound = true;
-	r = start_daemon(&h->unix_socket, true, err);
+	r = start_daemon(&h->unix_socket, err);
 	if (r < 0)
 		return err_prefix(err, "on %s", cfg->socket_path);
 	log_info("listening on %s", cfg->socket_path);
@@ -433,7 +433,7 @@ int agent_http_start(struct agent *a, struct mst_err *err)
 	r = open_tcp_socket(cfg->listen_host, cfg->listen_port, &h->tcp.fd, err);
 	if (r < 0)
 		return r;
-	r = start_daemon(&h->tcp, false, err);
+	r = start_daemon(&h->tcp, err);
 	if (r < 0)
 		return err_prefix(err, "on %s port %u", cfg->listen_host, cfg->listen_port);
 	return 0;

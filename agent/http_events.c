@@ -107,7 +107,7 @@ static ssize_t events_read(void *cls, uint64_t pos, char *buf, size_t max)
 		}
 
 		/* NOTE: a client more than AGENT_EVENTS_KEPT events behind misses
-		 * the overwritten ones without being told. */
+		 * the overwritten ones, and nothing in the stream marks the gap. */
 		n = event_ring_read(ring, &st->cursor, st->batch, EVENTS_BATCH, NULL);
 		if (n > 0) {
 			if (render_batch(st, n) < 0)

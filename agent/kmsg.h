@@ -45,11 +45,12 @@ struct kmsg_reader {
 
 /* Opens path (normally /dev/kmsg) at its end, so that only kills from now on
  * are read. On failure the reader stays usable and finds no victims, and
- * open_error says why. */
+ * open_error contains the reason. */
 void kmsg_reader_open(struct kmsg_reader *k, const char *path);
 void kmsg_reader_close(struct kmsg_reader *k);
 
-/* Reads every new record and keeps the OOM summaries. Never blocks. */
+/* Reads every new record and keeps the OOM summaries. It does not block,
+ * because the descriptor is O_NONBLOCK. */
 void kmsg_reader_poll(struct kmsg_reader *k);
 
 /* Takes the oldest kept victim whose memory cgroup is cgroup_path or beneath

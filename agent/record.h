@@ -2,7 +2,7 @@
 /*
  * A container record: the spec and the lifecycle facts that the state file
  * stores and the API shows. The main loop owns the live records; HTTP threads
- * read copies in a published view (agent/view.h). Also holds the name and id
+ * read copies in a published view (agent/view.h). Also contains the name and id
  * lookup shared by both.
  */
 #ifndef MSTAT_AGENT_RECORD_H

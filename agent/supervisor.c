@@ -21,7 +21,7 @@
 
 /* Replies to cmd after publishing any change to the container list, so that
  * a client that acts on the reply (logs after start, inspect after wait) finds
- * what it was told about. */
+ * the change the reply reports. */
 static void sup_reply(struct agent *a, struct api_cmd *cmd, int status, json_t *body)
 {
 	if (a->view_dirty && agent_publish_view(a) < 0)
@@ -332,8 +332,8 @@ int sup_remove(struct agent *a, struct container *c)
 	log_info("removed container %s (%.12s)", c->rec.spec.name, c->rec.spec.id);
 	agent_event_emit(a, c, EVENT_DESTROY, 0);
 
-	/* Gone from the published list and snapshot before anyone is told; the
-	 * table keeps c alive until the end of this loop turn. */
+	/* Gone from the published list and snapshot before any reply goes
+	 * out. The table keeps c alive until the end of this loop turn. */
 	struct api_cmd *pending = c->pending;
 	c->pending = NULL;
 	sup_drop_target(a, c);

@@ -17,7 +17,7 @@
 
 #define COLLECTOR_ABI_VERSION 2 /* 2: pressure and memory keys added to struct sample */
 
-/* What a collector is given about a target when it opens it. */
+/* The target description a collector receives when it opens a target. */
 struct target_info {
 	const struct cg_layout *layout;
 	const struct cg_paths *cgroup;

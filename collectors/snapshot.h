@@ -26,7 +26,8 @@ struct snapshot_derived {
 	bool rates_valid;
 };
 
-/* Who a target is: filled by the agent, copied into each snapshot. */
+/* Identity and configured limits of a target, filled by the agent and copied
+ * into each snapshot. */
 struct snapshot_meta {
 	char *id;	     /* cgroup path, the `id` label */
 	char *name;	     /* container name; the cgroup path for watched subtrees */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Where the cgroup hierarchies are, and where a given cgroup lives in each.
+ * Cgroup layout: the mount point of each hierarchy, and the directories of a
+ * given cgroup in each.
  * Detection looks only at the files present under the cgroup root, so the
  * same code runs on a real /sys/fs/cgroup and on a directory of fixtures.
  * Nothing here creates, writes or removes a cgroup.

@@ -17,8 +17,9 @@ void log_setup(const char *program, int max_priority);
 
 void log_msg(int priority, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Logs at most once per `interval_s` seconds for the given key (a static
- * counter the caller owns) and appends how many lines were suppressed. */
+/* Rate-limit state of one message class, owned by the caller. log_limited()
+ * logs at most once per `interval_s` seconds for it and appends how many lines
+ * it suppressed in between. */
 struct log_ratelimit {
 	long long last_s;
 	unsigned suppressed;

@@ -3,7 +3,7 @@
  * Launching a container: clone into new mount, PID, UTS, IPC, network and
  * cgroup namespaces inside an already limited cgroup, prepare the root and
  * mounts, drop capabilities, set no_new_privs and exec the command beneath
- * mstat's own init. The runtime knows nothing of HTTP or of the agent's loop.
+ * mstat's own init. The runtime has no dependency on HTTP or of the agent's loop.
  */
 #ifndef MSTAT_RUNTIME_RUNTIME_H
 #define MSTAT_RUNTIME_RUNTIME_H
@@ -16,7 +16,7 @@
 
 /* Name of the file, in the container's state directory, where the init writes
  * the command's wait status ("exited CODE" or "signaled SIGNAL\n") before it
- * exits; with it a restarted agent learns how a container ended. */
+ * exits. A restarted agent reads it to learn how a container ended. */
 #define RT_EXIT_FILE "exit"
 
 struct rt_stdio {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # The main job end to end: builds mstat, starts mstatd on its defaults (unless
-# one already answers on /run/mstat/mstat.sock), runs a demo container limited
+# one already responds on /run/mstat/mstat.sock), runs a demo container limited
 # to 64 MiB and half a CPU that holds about 30 MB and spins, and shows
 # `mstat stats` for it for DEMO_SECONDS (default 10). Then it removes the
 # container and stops the mstatd it started; pass --keep to leave both running.

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# --cpus 0.5 holds a busy loop near 50 % in `mstat stats`, computed as docker
+# --cpus 0.5 keeps a busy loop near 50 % in `mstat stats`, computed as docker
 # does, and the throttled-periods counter grows.
 . "$(dirname "$0")/lib.sh"
 INTERVAL=1 start_agent

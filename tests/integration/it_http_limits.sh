@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # Idle TCP connections do not starve scrapes: with 100 idle connections held
-# open to the metrics listener, /healthz and /metrics still answer at once.
+# open to the metrics listener, /healthz and /metrics still respond at once.
 . "$(dirname "$0")/lib.sh"
 start_agent
 

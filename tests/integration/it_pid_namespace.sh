@@ -6,7 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 start_agent
 
-# Inside, ps sees only the init (PID 1) and the command beneath it.
+# Inside, ps lists only the init (PID 1) and the command beneath it.
 out=$(mstat run --rm --name pidns-ps -- ps -e -o pid=,ppid=,comm=)
 echo "$out"
 [ "$(echo "$out" | wc -l)" -eq 2 ] || fail "ps inside listed other processes: $out"

@@ -2,7 +2,7 @@
 /*
  * Allocates and touches memory in 1 MiB steps, for memory-limit tests.
  * Usage: memhog MIB [HOLD_MS]. Prints the MiB reached after each step so
- * that a test sees how far it got before an OOM kill; exits 0 when done.
+ * that a test can tell how far it got before an OOM kill; exits 0 when done.
  */
 #include <errno.h>
 #include <stdio.h>
