@@ -55,6 +55,8 @@ struct container {
 	int log_fd;		      /* output.log, open while a pipe is */
 	uint64_t stop_deadline_ns;    /* CLOCK_MONOTONIC; 0 = no stop in progress */
 	unsigned stop_timeout_s;
+	uint64_t restart_at_ns;	      /* CLOCK_MONOTONIC; 0 = no restart scheduled */
+	uint64_t restart_delay_ns;    /* the last restart delay, which the next one doubles */
 	bool remove_after_exit;	      /* a forced remove is waiting for the exit */
 	unsigned cgroup_remove_tries; /* failed removals of an exited container's cgroup */
 	struct api_cmd *pending;      /* wait, stop and remove replies due at exit */
@@ -165,6 +167,21 @@ int sup_remove(struct agent *a, struct container *c);
 int sup_write_state(struct agent *a, struct container *c);
 void sup_load_state(struct agent *a);
 void sup_reply_pending(struct agent *a, struct container *c);
+
+/* Applies an update command's limits and restart policy to c (update.c): to
+ * its cgroup when it runs, and to its spec for later runs. Returns 0, or
+ * -EINVAL (invalid values), -EBUSY (the kernel rejected a limit) or another
+ * negative errno, with err naming the value. Nothing changes on failure. */
+int sup_update(struct agent *a, struct container *c, struct api_cmd *cmd, struct mst_err *err);
+
+/* Restart policies (restart.c). sup_schedule_restart() runs after an exit
+ * and returns true when c now waits in the restarting state; sup_restart_due()
+ * starts the containers whose delay has passed. sup_restart_loaded() applies
+ * the policy to a container loaded from the state directory. */
+bool sup_schedule_restart(struct agent *a, struct container *c);
+void sup_cancel_restart(struct container *c);
+void sup_restart_due(struct agent *a, uint64_t now_mono);
+void sup_restart_loaded(struct agent *a, struct container *c, bool was_running);
 int sup_watch(struct agent *a, struct loop_source *src, int fd);
 void sup_unwatch(struct agent *a, struct loop_source *src);
 

@@ -243,13 +243,78 @@ static int get_device_rates(json_t *host, const char *key, const char *field,
 	return 0;
 }
 
-static int get_host_config(json_t *body, struct rt_spec *spec, bool *ret_auto_remove,
+/* Reads RestartPolicy {Name, MaximumRetryCount} of a HostConfig or an update
+ * body; absent or null leaves *ret as it is. prefix names the object in
+ * messages. */
+static int get_restart_policy(json_t *obj, const char *prefix, struct restart_policy *ret,
+			      struct mst_err *err)
+{
+	json_t *policy = json_object_get(obj, "RestartPolicy"), *name;
+	struct restart_policy p = { .mode = RESTART_NO, .max_retries = 0 };
+	char field[64];
+	long long count;
+
+	if (!policy || json_is_null(policy))
+		return 0;
+	snprintf(field, sizeof(field), "%sRestartPolicy", prefix);
+	if (!json_is_object(policy))
+		return wrong_type(field, "an object", policy, err);
+	name = json_object_get(policy, "Name");
+	if (name && !json_is_null(name) && !json_is_string(name)) {
+		snprintf(field, sizeof(field), "%sRestartPolicy.Name", prefix);
+		return wrong_type(field, "a string", name, err);
+	}
+	/* Docker reads a missing or empty Name as "no". */
+	if (json_is_string(name) && json_string_length(name) > 0 &&
+	    restart_mode_from_string(json_string_value(name), &p.mode) < 0)
+		return err_setx(err, EINVAL,
+				"invalid field '%sRestartPolicy.Name': '%s' is not a restart "
+				"policy; use no, always, unless-stopped or on-failure",
+				prefix, json_string_value(name));
+
+	snprintf(field, sizeof(field), "%sRestartPolicy.MaximumRetryCount", prefix);
+	if (get_int(policy, "MaximumRetryCount", field, 0, &count, err) < 0)
+		return -EINVAL;
+	if (count > RESTART_MAX_RETRIES)
+		return err_setx(err, EINVAL, "invalid field '%s': %lld is above the maximum %d",
+				field, count, RESTART_MAX_RETRIES);
+	if (count > 0 && p.mode != RESTART_ON_FAILURE)
+		return err_setx(err, EINVAL,
+				"invalid field '%s': a retry count needs the on-failure policy, "
+				"not %s",
+				field, restart_mode_to_string(p.mode));
+	p.max_retries = (unsigned)count;
+	*ret = p;
+	return 0;
+}
+
+static int get_options(json_t *host, struct ctr_options *ret, struct mst_err *err)
+{
+	json_t *auto_remove = json_object_get(host, "AutoRemove");
+
+	if (auto_remove && !json_is_null(auto_remove)) {
+		if (!json_is_boolean(auto_remove))
+			return wrong_type("HostConfig.AutoRemove", "a boolean", auto_remove, err);
+		ret->auto_remove = json_is_true(auto_remove);
+	}
+	if (get_restart_policy(host, "HostConfig.", &ret->restart, err) < 0)
+		return -EINVAL;
+	/* As dockerd: a container removed at its exit cannot be restarted. */
+	if (ret->auto_remove && ret->restart.mode != RESTART_NO)
+		return err_setx(err, EINVAL,
+				"conflicting fields 'HostConfig.AutoRemove' and "
+				"'HostConfig.RestartPolicy': a container removed at exit cannot "
+				"restart; drop one of them");
+	return 0;
+}
+
+static int get_host_config(json_t *body, struct rt_spec *spec, struct ctr_options *ret_options,
 			   struct mst_err *err)
 {
-	json_t *host = json_object_get(body, "HostConfig"), *auto_remove;
+	json_t *host = json_object_get(body, "HostConfig");
 	long long memory, swap, nano_cpus, shares, pids;
 
-	*ret_auto_remove = false;
+	*ret_options = (struct ctr_options){ .auto_remove = false };
 	if (!host || json_is_null(host))
 		return 0;
 	if (!json_is_object(host))
@@ -277,20 +342,14 @@ static int get_host_config(json_t *body, struct rt_spec *spec, bool *ret_auto_re
 			     err) < 0)
 		return -EINVAL;
 
-	auto_remove = json_object_get(host, "AutoRemove");
-	if (auto_remove && !json_is_null(auto_remove)) {
-		if (!json_is_boolean(auto_remove))
-			return wrong_type("HostConfig.AutoRemove", "a boolean", auto_remove, err);
-		*ret_auto_remove = json_is_true(auto_remove);
-	}
-	return 0;
+	return get_options(host, ret_options, err);
 }
 
-int api_spec_from_json(json_t *body, struct rt_spec *ret_spec, bool *ret_auto_remove,
+int api_spec_from_json(json_t *body, struct rt_spec *ret_spec, struct ctr_options *ret_options,
 		       struct mst_err *err)
 {
 	struct rt_spec spec = { 0 };
-	bool auto_remove;
+	struct ctr_options options;
 
 	if (!json_is_object(body))
 		return wrong_type("body", "an object", body, err);
@@ -306,16 +365,92 @@ int api_spec_from_json(json_t *body, struct rt_spec *ret_spec, bool *ret_auto_re
 	    get_string(body, "WorkingDir", "WorkingDir", &spec.cwd, err) < 0 ||
 	    get_string(body, "Hostname", "Hostname", &spec.hostname, err) < 0 ||
 	    get_string(body, "Rootfs", "Rootfs", &spec.rootfs, err) < 0 ||
-	    get_host_config(body, &spec, &auto_remove, err) < 0)
+	    get_host_config(body, &spec, &options, err) < 0)
 		goto fail;
 
 	*ret_spec = spec;
-	*ret_auto_remove = auto_remove;
+	*ret_options = options;
 	return 0;
 
 fail:
 	ctr_spec_free(&spec);
 	return -EINVAL;
+}
+
+/* Reads an optional integer field of an update body into *ret and sets bit in
+ * *fields when it is present. Docker clients send 0 for "unchanged", so 0
+ * sets no bit unless zero_is_value. */
+static int get_update_int(json_t *body, const char *key, long long min, bool zero_is_value,
+			  unsigned bit, long long *ret, unsigned *fields, struct mst_err *err)
+{
+	json_t *v = json_object_get(body, key);
+
+	if (!v || json_is_null(v))
+		return 0;
+	if (get_int(body, key, key, min, ret, err) < 0)
+		return -EINVAL;
+	if (*ret != 0 || zero_is_value)
+		*fields |= bit;
+	return 0;
+}
+
+int api_update_from_json(json_t *body, struct rt_limits *ret_limits,
+			 struct restart_policy *ret_restart, unsigned *ret_fields,
+			 struct mst_err *err)
+{
+	struct rt_limits l = { 0 };
+	struct restart_policy restart = { .mode = RESTART_NO };
+	unsigned fields = 0;
+	long long memory = 0, swap = 0, nano_cpus = 0, shares = 0, pids = 0;
+
+	if (!json_is_object(body))
+		return wrong_type("body", "an object", body, err);
+	if (get_update_int(body, "Memory", 0, false, CTR_UPDATE_MEMORY, &memory, &fields, err) <
+		0 ||
+	    get_update_int(body, "MemorySwap", -1, false, CTR_UPDATE_MEMORY_SWAP, &swap, &fields,
+			   err) < 0 ||
+	    get_update_int(body, "NanoCpus", 0, false, CTR_UPDATE_NANO_CPUS, &nano_cpus, &fields,
+			   err) < 0 ||
+	    get_update_int(body, "CpuShares", 0, false, CTR_UPDATE_CPU_SHARES, &shares, &fields,
+			   err) < 0 ||
+	    get_update_int(body, "PidsLimit", -1, true, CTR_UPDATE_PIDS_LIMIT, &pids, &fields,
+			   err) < 0)
+		return -EINVAL;
+	l.memory = (uint64_t)memory;
+	l.memory_swap = swap;
+	l.nano_cpus = (uint64_t)nano_cpus;
+	l.cpu_shares = (uint64_t)shares;
+	/* Docker's update API: 0 or -1 removes the limit. */
+	l.pids_limit = pids <= 0 ? -1 : pids;
+
+	if (get_restart_policy(body, "", &restart, err) < 0)
+		return -EINVAL;
+	/* Docker clients send {"Name": ""} when --restart was not given. */
+	json_t *policy = json_object_get(body, "RestartPolicy");
+	json_t *policy_name = json_is_object(policy) ? json_object_get(policy, "Name") : NULL;
+	if (json_is_string(policy_name) && json_string_length(policy_name) > 0)
+		fields |= CTR_UPDATE_RESTART_POLICY;
+
+	/* A present list, even [], replaces the devices' limits. */
+	if (get_device_rates(body, "BlkioDeviceReadBps", "BlkioDeviceReadBps", &l.device_read_bps,
+			     &l.n_device_read_bps, err) < 0)
+		return -EINVAL;
+	if (get_device_rates(body, "BlkioDeviceWriteBps", "BlkioDeviceWriteBps",
+			     &l.device_write_bps, &l.n_device_write_bps, err) < 0) {
+		struct rt_spec owner = { .limits = l };
+
+		ctr_spec_free(&owner);
+		return -EINVAL;
+	}
+	if (json_is_array(json_object_get(body, "BlkioDeviceReadBps")))
+		fields |= CTR_UPDATE_DEVICE_READ_BPS;
+	if (json_is_array(json_object_get(body, "BlkioDeviceWriteBps")))
+		fields |= CTR_UPDATE_DEVICE_WRITE_BPS;
+
+	*ret_limits = l;
+	*ret_restart = restart;
+	*ret_fields = fields;
+	return 0;
 }
 
 /* True for a value that requests something: true, a non-empty string, array
@@ -341,20 +476,6 @@ static int add_warning(json_t *warnings, const char *field)
 	return json_array_append_new(warnings, json_string(msg));
 }
 
-/* RestartPolicy requests nothing when its Name is absent, "" or "no". */
-static bool restart_policy_is_set(const json_t *policy)
-{
-	const json_t *name;
-
-	if (!json_value_is_set(policy))
-		return false;
-	name = json_is_object(policy) ? json_object_get(policy, "Name") : NULL;
-	if (name && json_is_string(name) &&
-	    (json_string_length(name) == 0 || strcmp(json_string_value(name), "no") == 0))
-		return false;
-	return true;
-}
-
 json_t *api_create_warnings(json_t *body)
 {
 	static const char *const host_fields[] = { "Privileged", "Binds",      "PortBindings",
@@ -377,8 +498,6 @@ json_t *api_create_warnings(json_t *body)
 		snprintf(field, sizeof(field), "HostConfig.%s", host_fields[i]);
 		r |= add_warning(warnings, field);
 	}
-	if (host && restart_policy_is_set(json_object_get(host, "RestartPolicy")))
-		r |= add_warning(warnings, "HostConfig.RestartPolicy");
 	if (r < 0) {
 		json_decref(warnings);
 		return NULL;
@@ -445,7 +564,7 @@ static json_t *device_rates_to_json(const struct rt_device_rate *rates, size_t n
  * stores at create (adaptContainerSettings in moby's daemon/daemon_unix.go):
  * twice Memory when Memory is set and MemorySwap is 0. The state file keeps
  * the requested value instead. */
-static json_t *host_config_to_json(const struct rt_spec *spec, bool auto_remove,
+static json_t *host_config_to_json(const struct rt_spec *spec, const struct ctr_options *options,
 				   bool effective_swap)
 {
 	const struct rt_limits *l = &spec->limits;
@@ -454,21 +573,24 @@ static json_t *host_config_to_json(const struct rt_spec *spec, bool auto_remove,
 	if (effective_swap && l->memory > 0 && swap == 0)
 		swap = (int64_t)(l->memory * 2);
 	return json_pack(
-	    "{s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:s, s:b}", "Memory", (json_int_t)l->memory,
-	    "MemorySwap", (json_int_t)swap, "NanoCpus", (json_int_t)l->nano_cpus, "CpuShares",
-	    (json_int_t)l->cpu_shares, "PidsLimit", (json_int_t)l->pids_limit, "BlkioDeviceReadBps",
+	    "{s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:s, s:b, s:{s:s, s:i}}", "Memory",
+	    (json_int_t)l->memory, "MemorySwap", (json_int_t)swap, "NanoCpus",
+	    (json_int_t)l->nano_cpus, "CpuShares", (json_int_t)l->cpu_shares, "PidsLimit",
+	    (json_int_t)l->pids_limit, "BlkioDeviceReadBps",
 	    device_rates_to_json(l->device_read_bps, l->n_device_read_bps), "BlkioDeviceWriteBps",
 	    device_rates_to_json(l->device_write_bps, l->n_device_write_bps), "NetworkMode",
-	    rt_network_to_string(spec->network), "AutoRemove", auto_remove);
+	    rt_network_to_string(spec->network), "AutoRemove", options->auto_remove,
+	    "RestartPolicy", "Name", restart_mode_to_string(options->restart.mode),
+	    "MaximumRetryCount", (int)options->restart.max_retries);
 }
 
-json_t *api_spec_to_json(const struct rt_spec *spec, bool auto_remove)
+json_t *api_spec_to_json(const struct rt_spec *spec, const struct ctr_options *options)
 {
 	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "Cmd", strv_to_json(spec->argv),
 			 "Env", strv_to_json(spec->env), "Labels", labels_to_json(spec->labels),
 			 "WorkingDir", string_or_empty(spec->cwd), "Hostname",
 			 string_or_empty(spec->hostname), "Rootfs", string_or_empty(spec->rootfs),
-			 "HostConfig", host_config_to_json(spec, auto_remove, false));
+			 "HostConfig", host_config_to_json(spec, options, false));
 }
 
 void api_format_time(uint64_t ns, char *buf, size_t size)
@@ -497,9 +619,10 @@ static json_t *state_to_json(const struct ctr_record *r)
 {
 	return json_pack("{s:s, s:b, s:b, s:b, s:b, s:b, s:i, s:i, s:s, s:o, s:o}", "Status",
 			 ctr_status_to_string(r->status), "Running",
-			 r->status == CTR_STATUS_RUNNING, "Paused", 0, "Restarting", 0, "OOMKilled",
-			 r->oom_killed, "Dead", r->status == CTR_STATUS_DEAD, "Pid", (int)r->pid,
-			 "ExitCode", r->exit_code, "Error", r->error ? r->error : "", "StartedAt",
+			 r->status == CTR_STATUS_RUNNING, "Paused", 0, "Restarting",
+			 r->status == CTR_STATUS_RESTARTING, "OOMKilled", r->oom_killed, "Dead",
+			 r->status == CTR_STATUS_DEAD, "Pid", (int)r->pid, "ExitCode", r->exit_code,
+			 "Error", r->error ? r->error : "", "StartedAt",
 			 time_to_json(r->started_ns), "FinishedAt", time_to_json(r->finished_ns));
 }
 
@@ -521,10 +644,11 @@ json_t *api_json_inspect(const struct ctr_record *r)
 	char *const *args = r->spec.argv && r->spec.argv[0] ? r->spec.argv + 1 : NULL;
 
 	snprintf(name, sizeof(name), "/%s", r->spec.name);
-	return json_pack("{s:s, s:s, s:o, s:s, s:o, s:o, s:o, s:o, s:{s:o, s:I, s:s}}", "Id",
+	return json_pack("{s:s, s:s, s:o, s:s, s:o, s:o, s:I, s:o, s:o, s:{s:o, s:I, s:s}}", "Id",
 			 r->spec.id, "Name", name, "Created", time_to_json(r->created_ns), "Path",
-			 path, "Args", strv_to_json(args), "State", state_to_json(r), "HostConfig",
-			 host_config_to_json(&r->spec, r->auto_remove, true), "Config",
+			 path, "Args", strv_to_json(args), "State", state_to_json(r),
+			 "RestartCount", (json_int_t)r->restart_count, "HostConfig",
+			 host_config_to_json(&r->spec, &r->options, true), "Config",
 			 config_to_json(r), "Mstat", "CgroupPath",
 			 r->cgroup_path ? json_string(r->cgroup_path) : json_null(), "OOMKillCount",
 			 (json_int_t)r->oom_kill_count, "Rootfs",
@@ -572,6 +696,9 @@ static void format_list_status(const struct ctr_record *r, uint64_t now_ns, char
 		break;
 	case CTR_STATUS_EXITED:
 		snprintf(buf, size, "Exited (%d) %s ago", r->exit_code, since);
+		break;
+	case CTR_STATUS_RESTARTING:
+		snprintf(buf, size, "Restarting (%d) %s ago", r->exit_code, since);
 		break;
 	case CTR_STATUS_CREATED:
 		snprintf(buf, size, "Created");

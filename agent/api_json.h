@@ -17,22 +17,35 @@
 
 /*
  * Converts a create body {Cmd, Env, WorkingDir, Hostname, Rootfs, HostConfig}
- * into ret_spec (name and id left empty) and the AutoRemove flag. Unknown
+ * into ret_spec (name and id left empty) and ret_options (HostConfig's
+ * AutoRemove and RestartPolicy). Unknown
  * fields are ignored. On a missing or mistyped field, returns -EINVAL with a
  * message naming the field. Does not run rt_spec_validate().
  */
-int api_spec_from_json(json_t *body, struct rt_spec *ret_spec, bool *ret_auto_remove,
+int api_spec_from_json(json_t *body, struct rt_spec *ret_spec, struct ctr_options *ret_options,
 		       struct mst_err *err);
+
+/*
+ * Converts an update body (docker's UpdateConfig: Memory, MemorySwap,
+ * NanoCpus, CpuShares, PidsLimit, BlkioDeviceReadBps, BlkioDeviceWriteBps,
+ * RestartPolicy) into the new values and the CTR_UPDATE_* bits of the fields
+ * it changes. As dockerd, it reads 0 as "unchanged" for the first four, 0
+ * or -1 as "no limit" for PidsLimit, and an empty RestartPolicy.Name as
+ * "unchanged". ret_limits owns the device lists.
+ * Returns 0 or -EINVAL with a message naming the field.
+ */
+int api_update_from_json(json_t *body, struct rt_limits *ret_limits,
+			 struct restart_policy *ret_restart, unsigned *ret_fields,
+			 struct mst_err *err);
 
 /* Builds the Warnings array of a create reply: one message per field that
  * a Docker client may send but mstat ignores (Image, HostConfig.Privileged,
- * Binds, PortBindings, Mounts, Devices, CapAdd, CapDrop, SecurityOpt, and a
- * RestartPolicy other than "no"), when it requests for something. NULL on
- * allocation failure. */
+ * Binds, PortBindings, Mounts, Devices, CapAdd, CapDrop, SecurityOpt), when
+ * it requests something. NULL on allocation failure. */
 json_t *api_create_warnings(json_t *body);
 
 /* The inverse of api_spec_from_json(); NULL on allocation failure. */
-json_t *api_spec_to_json(const struct rt_spec *spec, bool auto_remove);
+json_t *api_spec_to_json(const struct rt_spec *spec, const struct ctr_options *options);
 
 /* Docker's inspect object for a record. */
 json_t *api_json_inspect(const struct ctr_record *r);

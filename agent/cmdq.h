@@ -13,6 +13,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 
+#include "agent/record.h"
 #include "runtime/spec.h"
 
 enum api_cmd_type {
@@ -22,18 +23,23 @@ enum api_cmd_type {
 	API_CMD_KILL,
 	API_CMD_WAIT,
 	API_CMD_REMOVE,
+	API_CMD_RESTART,
+	API_CMD_UPDATE,
 	_API_CMD_MAX,
 };
 
 struct api_cmd {
 	enum api_cmd_type type;
-	char *target;	     /* NAME from the path; for create, the requested name or NULL */
-	struct rt_spec spec; /* create: owned until the main loop moves it into the table */
-	bool auto_remove;    /* create */
-	json_t *warnings;    /* create: the reply's Warnings array, or NULL for [] */
-	int signal;	     /* kill */
-	unsigned timeout_s;  /* stop */
-	bool force;	     /* remove */
+	char *target; /* NAME from the path; for create, the requested name or NULL */
+	/* create: owned until the main loop moves it into the table; update: the
+	 * new limits of the fields in update_fields */
+	struct rt_spec spec;
+	struct ctr_options options; /* create; update: the new restart policy */
+	unsigned update_fields;	    /* update: CTR_UPDATE_* bits */
+	json_t *warnings;	    /* create: the reply's Warnings array, or NULL for [] */
+	int signal;		    /* kill */
+	unsigned timeout_s;	    /* stop and restart */
+	bool force;		    /* remove */
 
 	int status;    /* HTTP status of the reply */
 	json_t *reply; /* reply body or NULL; owned by the submitter after the reply */

@@ -16,6 +16,7 @@
 #include "agent/event_emit.h"
 #include "agent/journal.h"
 #include "common/parse.h"
+#include "runtime/cgroup_file.h"
 
 /* Bounds of the v1 subtree walk: nested cgroups a container may create. */
 #define OOM_WALK_MAX_DEPTH 8
@@ -78,6 +79,25 @@ static void dispatch(struct agent *a, const struct event *e)
 	a->journal_down = r < 0;
 }
 
+/* The effective limits of c's spec, with docker's swap rule applied. */
+static void fill_update(const struct container *c, struct event_update *u)
+{
+	const struct rt_limits *l = &c->rec.spec.limits;
+	struct cg_memory_plan plan;
+	struct mst_err ignored = { 0 };
+
+	u->memory_max = l->memory ? l->memory : MST_UNLIMITED;
+	u->swap_max = MST_UNLIMITED;
+	if (cg_memory_plan_from_limits(l, &plan, &ignored) == 0 && plan.memory > 0 &&
+	    plan.set_swap && !plan.swap_unlimited)
+		u->swap_max = plan.memory_and_swap - plan.memory;
+	u->nano_cpus = l->nano_cpus ? l->nano_cpus : MST_UNLIMITED;
+	u->cpu_shares = l->cpu_shares;
+	u->pids_max = l->pids_limit > 0 ? (uint64_t)l->pids_limit : MST_UNLIMITED;
+	restart_policy_format(&c->rec.options.restart, u->restart_policy,
+			      sizeof(u->restart_policy));
+}
+
 void agent_event_emit(struct agent *a, struct container *c, enum event_kind kind, int value)
 {
 	struct event e;
@@ -92,6 +112,10 @@ void agent_event_emit(struct agent *a, struct container *c, enum event_kind kind
 	}
 	if (kind == EVENT_KILL)
 		e.signal = value;
+	if (kind == EVENT_RESTART)
+		e.restart_count = (uint64_t)value;
+	if (kind == EVENT_UPDATE)
+		fill_update(c, &e.update);
 	dispatch(a, &e);
 }
 

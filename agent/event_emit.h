@@ -18,8 +18,9 @@ int agent_events_setup(struct agent *a, struct mst_err *err);
 /* Frees the ring; call after the HTTP threads have stopped. */
 void agent_events_teardown(struct agent *a);
 
-/* Records a lifecycle event of c. value is the exit code for EVENT_DIE and
- * the signal for EVENT_KILL, and is ignored otherwise. */
+/* Records a lifecycle event of c. value is the exit code for EVENT_DIE, the
+ * signal for EVENT_KILL and the restart count for EVENT_RESTART, and is
+ * ignored otherwise. EVENT_UPDATE reports c's limits as they are now. */
 void agent_event_emit(struct agent *a, struct container *c, enum event_kind kind, int value);
 
 /* Reads c's OOM-kill counter and sends one OOM event per kill not yet

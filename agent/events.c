@@ -197,6 +197,16 @@ static void add_oom_attributes(json_t *attrs, const struct event_oom *o)
 	}
 }
 
+static void add_update_attributes(json_t *attrs, const struct event_update *u)
+{
+	set_u64(attrs, "memoryMax", u->memory_max);
+	set_u64(attrs, "swapMax", u->swap_max);
+	set_u64(attrs, "nanoCpus", u->nano_cpus);
+	set_u64(attrs, "cpuShares", u->cpu_shares);
+	set_u64(attrs, "pidsMax", u->pids_max);
+	json_object_set_new(attrs, "restartPolicy", json_string(u->restart_policy));
+}
+
 static json_t *event_attributes(const struct event *e)
 {
 	json_t *attrs = json_object();
@@ -215,6 +225,10 @@ static json_t *event_attributes(const struct event *e)
 		set_u64(attrs, "signal", (uint64_t)e->signal);
 	if (e->kind == EVENT_OOM)
 		add_oom_attributes(attrs, &e->oom);
+	if (e->kind == EVENT_RESTART)
+		set_u64(attrs, "restartCount", e->restart_count);
+	if (e->kind == EVENT_UPDATE)
+		add_update_attributes(attrs, &e->update);
 	return attrs;
 }
 

@@ -58,6 +58,14 @@ struct event_oom {
 	char victim_comm[EVENT_COMM_MAX];
 };
 
+/* The limits and restart policy of a container after a run-time update.
+ * Values are MST_UNLIMITED when there is no limit; cpu_shares 0 is the
+ * default weight. */
+struct event_update {
+	uint64_t memory_max, swap_max, nano_cpus, cpu_shares, pids_max;
+	char restart_policy[32]; /* the --restart form, such as "on-failure:3" */
+};
+
 struct event {
 	uint64_t seq;	  /* assigned by event_ring_push(), from 1 */
 	uint64_t time_ns; /* CLOCK_REALTIME */
@@ -66,8 +74,10 @@ struct event {
 	char name[RT_NAME_MAX];
 	char cgroup_path[EVENT_CGROUP_MAX]; /* "" when the container has no cgroup */
 	int exit_code;			    /* die: docker's code (128 + signal when killed) */
-	int signal;	      /* kill: the signal sent; die: the one that killed it, or 0 */
-	struct event_oom oom; /* oom only */
+	int signal;		    /* kill: the signal sent; die: the one that killed it, or 0 */
+	struct event_oom oom;	    /* oom only */
+	uint64_t restart_count;	    /* restart: the policy restarts since the last manual start */
+	struct event_update update; /* update only */
 };
 
 const char *event_kind_to_string(enum event_kind kind);

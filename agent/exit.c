@@ -210,10 +210,13 @@ void sup_finish_exit(struct agent *a, struct container *c, int exit_code)
 
 	log_exit(c);
 	agent_event_emit(a, c, EVENT_DIE, exit_code);
+	(void)sup_schedule_restart(a, c);
 	(void)sup_write_state(a, c);
 	agent_publish_now(a);
 	sup_reply_pending(a, c);
-	if (c->remove_after_exit || c->rec.auto_remove)
+	/* A restart request may have started c again in sup_reply_pending(). */
+	if ((c->remove_after_exit || c->rec.options.auto_remove) &&
+	    c->rec.status != CTR_STATUS_RUNNING)
 		(void)sup_remove(a, c);
 }
 
@@ -238,7 +241,9 @@ static void load_one(struct agent *a, const char *id)
 		return;
 	}
 
-	if (c->rec.status == CTR_STATUS_RUNNING || c->rec.status == CTR_STATUS_REMOVING) {
+	bool was_running =
+	    c->rec.status == CTR_STATUS_RUNNING || c->rec.status == CTR_STATUS_REMOVING;
+	if (was_running) {
 		/* TODO: re-adopt running containers through their pidfd and cgroup;
 		 * until then they are recorded as exited and left alone. */
 		int code = 255;
@@ -258,6 +263,7 @@ static void load_one(struct agent *a, const char *id)
 		container_free(c);
 		return;
 	}
+	sup_restart_loaded(a, c, was_running);
 	(void)sup_write_state(a, c);
 	log_info("loaded container %s (%.12s), %s", c->rec.spec.name, c->rec.spec.id,
 		 ctr_status_to_string(c->rec.status));

@@ -43,7 +43,8 @@ static enum MHD_Result api_list(struct api_server *s, struct MHD_Connection *con
 	for (size_t i = 0; v && i < v->n; i++) {
 		const struct ctr_record *r = &v->items[i].rec;
 
-		if (!all && r->status != CTR_STATUS_RUNNING)
+		/* As `docker ps`: restarting containers count as running. */
+		if (!all && r->status != CTR_STATUS_RUNNING && r->status != CTR_STATUS_RESTARTING)
 			continue;
 		json_array_append_new(arr, api_json_list_entry(r, now));
 	}
@@ -100,7 +101,7 @@ static enum MHD_Result api_create(struct api_server *s, struct MHD_Connection *c
 	if (!root)
 		return http_reply_error(conn, MHD_HTTP_BAD_REQUEST, "invalid JSON at line %d: %s",
 					jerr.line, jerr.text);
-	r = api_spec_from_json(root, &cmd.spec, &cmd.auto_remove, &err);
+	r = api_spec_from_json(root, &cmd.spec, &cmd.options, &err);
 	if (r == 0)
 		cmd.warnings = api_create_warnings(root);
 	json_decref(root);
@@ -126,7 +127,7 @@ static enum MHD_Result parse_params(struct MHD_Connection *conn, struct api_cmd 
 	uint64_t t;
 
 	*ret_ok = false;
-	if (cmd->type == API_CMD_STOP) {
+	if (cmd->type == API_CMD_STOP || cmd->type == API_CMD_RESTART) {
 		cmd->timeout_s = 10;
 		v = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "t");
 		if (v && (parse_u64_str(v, &t) < 0 || t > 3600))
@@ -174,15 +175,46 @@ static const struct {
 	const char *action;
 	enum api_cmd_type type;
 } post_actions[] = {
-	{ "start", API_CMD_START },
-	{ "stop", API_CMD_STOP },
-	{ "kill", API_CMD_KILL },
-	{ "wait", API_CMD_WAIT },
+	{ "start", API_CMD_START }, { "stop", API_CMD_STOP },	    { "kill", API_CMD_KILL },
+	{ "wait", API_CMD_WAIT },   { "restart", API_CMD_RESTART },
 };
+
+static enum MHD_Result api_update(struct api_server *s, struct MHD_Connection *conn,
+				  const char *name, const char *body, size_t body_len)
+{
+	struct api_cmd cmd = { .type = API_CMD_UPDATE };
+	struct mst_err err = { 0 };
+	json_error_t jerr;
+	json_t *root;
+	int r;
+
+	if (!body || body_len == 0)
+		return http_reply_error(
+		    conn, MHD_HTTP_BAD_REQUEST,
+		    "missing request body: send the new limits as JSON, such as "
+		    "{\"Memory\": 268435456}");
+	root = json_loadb(body, body_len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!root)
+		return http_reply_error(conn, MHD_HTTP_BAD_REQUEST, "invalid JSON at line %d: %s",
+					jerr.line, jerr.text);
+	r = api_update_from_json(root, &cmd.spec.limits, &cmd.options.restart, &cmd.update_fields,
+				 &err);
+	json_decref(root);
+	if (r < 0)
+		return http_reply_error(conn, r == -ENOMEM ? 500 : MHD_HTTP_BAD_REQUEST, "%s",
+					err.msg);
+	cmd.target = strdup(name);
+	if (!cmd.target) {
+		api_cmd_clear(&cmd);
+		return MHD_NO;
+	}
+	return run_command(s, conn, &cmd);
+}
 
 /* Routes /v1/containers/NAME[/ACTION]. */
 static enum MHD_Result route_container(struct api_server *s, struct MHD_Connection *conn,
-				       const char *method, const char *rest, bool *ret_handled)
+				       const char *method, const char *rest, const char *body,
+				       size_t body_len, bool *ret_handled)
 {
 	char name[RT_NAME_MAX + 8];
 	const char *slash = strchr(rest, '/');
@@ -208,6 +240,8 @@ static enum MHD_Result route_container(struct api_server *s, struct MHD_Connecti
 		return api_logs(s, conn, name);
 	if (strcmp(action, "stats") == 0 && get)
 		return api_container_stats(s, conn, name);
+	if (strcmp(action, "update") == 0 && post)
+		return api_update(s, conn, name, body, body_len);
 	for (size_t i = 0; post && i < sizeof(post_actions) / sizeof(post_actions[0]); i++)
 		if (strcmp(action, post_actions[i].action) == 0)
 			return container_command(s, conn, post_actions[i].type, name);
@@ -234,8 +268,8 @@ enum MHD_Result api_route(struct api_server *s, struct MHD_Connection *conn, con
 		return api_events(s, conn);
 	if (strncmp(url, CONTAINERS_PREFIX, strlen(CONTAINERS_PREFIX)) == 0 &&
 	    strcmp(url, "/v1/containers/create") != 0)
-		return route_container(s, conn, method, url + strlen(CONTAINERS_PREFIX),
-				       ret_handled);
+		return route_container(s, conn, method, url + strlen(CONTAINERS_PREFIX), body,
+				       body_len, ret_handled);
 
 	*ret_handled = false;
 	return MHD_NO;

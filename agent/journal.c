@@ -77,6 +77,36 @@ static void format_oom(const struct event *e, char *buf, size_t size)
 	snprintf(buf, size, "container %s was OOM-killed%s%s", e->name, victim, at);
 }
 
+/* Formats a byte limit, or "none" when unlimited. */
+static void format_limit(uint64_t v, char *buf, size_t size)
+{
+	if (v == MST_UNLIMITED)
+		snprintf(buf, size, "none");
+	else
+		format_bytes(v, buf, size);
+}
+
+static void format_update(const struct event *e, char *buf, size_t size)
+{
+	const struct event_update *u = &e->update;
+	char memory[32], swap[32], cpus[32], pids[32];
+
+	format_limit(u->memory_max, memory, sizeof(memory));
+	format_limit(u->swap_max, swap, sizeof(swap));
+	if (u->nano_cpus == MST_UNLIMITED)
+		snprintf(cpus, sizeof(cpus), "none");
+	else
+		snprintf(cpus, sizeof(cpus), "%.2f", (double)u->nano_cpus / 1e9);
+	if (u->pids_max == MST_UNLIMITED)
+		snprintf(pids, sizeof(pids), "none");
+	else
+		snprintf(pids, sizeof(pids), "%llu", (unsigned long long)u->pids_max);
+	snprintf(buf, size,
+		 "the limits of container %s changed: memory %s, swap %s, cpus %s, pids %s, "
+		 "restart policy %s",
+		 e->name, memory, swap, cpus, pids, u->restart_policy);
+}
+
 void journal_format_message(const struct event *e, char *buf, size_t size)
 {
 	switch (e->kind) {
@@ -102,7 +132,13 @@ void journal_format_message(const struct event *e, char *buf, size_t size)
 		snprintf(buf, size, "container %s started", e->name);
 		return;
 	case EVENT_RESTART:
-		snprintf(buf, size, "container %s restarted", e->name);
+		/* A policy restart has a count of 1 or more; `mstat restart` resets it. */
+		if (e->restart_count > 0)
+			snprintf(buf, size,
+				 "container %s restarts by its restart policy (restart %llu)",
+				 e->name, (unsigned long long)e->restart_count);
+		else
+			snprintf(buf, size, "container %s was restarted on request", e->name);
 		return;
 	case EVENT_STOP:
 		snprintf(buf, size, "container %s was stopped", e->name);
@@ -111,7 +147,7 @@ void journal_format_message(const struct event *e, char *buf, size_t size)
 		snprintf(buf, size, "container %s was removed", e->name);
 		return;
 	case EVENT_UPDATE:
-		snprintf(buf, size, "the limits of container %s changed", e->name);
+		format_update(e, buf, size);
 		return;
 	case _EVENT_KIND_MAX:
 		break;
@@ -194,6 +230,16 @@ size_t journal_fields(const struct event *e, char fields[JOURNAL_FIELDS_MAX][JOU
 	}
 	if (e->kind == EVENT_OOM)
 		add_oom_fields(&l, &e->oom);
+	if (e->kind == EVENT_RESTART)
+		add_u64(&l, "RESTART_COUNT", e->restart_count);
+	if (e->kind == EVENT_UPDATE) {
+		add_u64(&l, "MEMORY_MAX", e->update.memory_max);
+		add_u64(&l, "MEMORY_SWAP_MAX", e->update.swap_max);
+		add_u64(&l, "CPU_NANO_CPUS", e->update.nano_cpus);
+		add_u64(&l, "CPU_SHARES", e->update.cpu_shares);
+		add_u64(&l, "PIDS_MAX", e->update.pids_max);
+		add_field(&l, "RESTART_POLICY", e->update.restart_policy);
+	}
 	return l.n;
 }
 

@@ -298,6 +298,7 @@ void sup_check_deadlines(struct agent *a, uint64_t now)
 			    c->rec.spec.name, c->rec.spec.id, c->stop_timeout_s);
 		sup_signal(a, c, SIGKILL);
 	}
+	sup_restart_due(a, now);
 }
 
 int sup_next_deadline_ms(const struct agent *a, uint64_t now)
@@ -305,10 +306,13 @@ int sup_next_deadline_ms(const struct agent *a, uint64_t now)
 	uint64_t next = 0;
 
 	for (size_t i = 0; i < a->n_containers; i++) {
-		uint64_t d = a->containers[i]->stop_deadline_ns;
+		uint64_t stop = a->containers[i]->stop_deadline_ns;
+		uint64_t restart = a->shutting_down ? 0 : a->containers[i]->restart_at_ns;
 
-		if (d != 0 && (next == 0 || d < next))
-			next = d;
+		if (stop != 0 && (next == 0 || stop < next))
+			next = stop;
+		if (restart != 0 && (next == 0 || restart < next))
+			next = restart;
 	}
 	if (a->shutting_down && (next == 0 || a->shutdown_deadline_ns < next))
 		next = a->shutdown_deadline_ns;

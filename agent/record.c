@@ -248,5 +248,5 @@ int ctr_status_from_string(const char *s, enum ctr_status *ret)
 static const char *const ctr_status_names[_CTR_STATUS_MAX] = {
 	[CTR_STATUS_CREATED] = "created", [CTR_STATUS_RUNNING] = "running",
 	[CTR_STATUS_EXITED] = "exited",	  [CTR_STATUS_REMOVING] = "removing",
-	[CTR_STATUS_DEAD] = "dead",
+	[CTR_STATUS_DEAD] = "dead",	  [CTR_STATUS_RESTARTING] = "restarting",
 };

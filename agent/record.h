@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "common/restart.h"
 #include "runtime/spec.h"
 
 enum ctr_status {
@@ -21,12 +22,32 @@ enum ctr_status {
 	CTR_STATUS_EXITED,
 	CTR_STATUS_REMOVING,
 	CTR_STATUS_DEAD,
+	CTR_STATUS_RESTARTING, /* exited; the restart policy starts it again after a delay */
 	_CTR_STATUS_MAX,
+};
+
+/* What the agent does after a container's runs: docker's HostConfig.AutoRemove
+ * and HostConfig.RestartPolicy. At most one of them is set. */
+struct ctr_options {
+	bool auto_remove;
+	struct restart_policy restart;
+};
+
+/* Bits of a run-time update (POST .../update): the settings it changes. */
+enum {
+	CTR_UPDATE_MEMORY = 1u << 0,
+	CTR_UPDATE_MEMORY_SWAP = 1u << 1,
+	CTR_UPDATE_NANO_CPUS = 1u << 2,
+	CTR_UPDATE_CPU_SHARES = 1u << 3,
+	CTR_UPDATE_PIDS_LIMIT = 1u << 4,
+	CTR_UPDATE_DEVICE_READ_BPS = 1u << 5,
+	CTR_UPDATE_DEVICE_WRITE_BPS = 1u << 6,
+	CTR_UPDATE_RESTART_POLICY = 1u << 7,
 };
 
 struct ctr_record {
 	struct rt_spec spec; /* owns argv, env, cwd, hostname and rootfs */
-	bool auto_remove;
+	struct ctr_options options;
 	enum ctr_status status;
 	uint64_t created_ns; /* CLOCK_REALTIME; 0 = never */
 	uint64_t started_ns;
@@ -37,6 +58,8 @@ struct ctr_record {
 	pid_t pid;		 /* host PID of the init while running, else 0 */
 	char *cgroup_path;	 /* cgroup path while running; NULL otherwise */
 	char *error;		 /* why the last start failed; NULL when it did not */
+	uint64_t restart_count;	 /* policy restarts since the last manual start */
+	bool manually_stopped;	 /* stopped or killed by a user: no policy restart */
 };
 
 const char *ctr_status_to_string(enum ctr_status s);

@@ -19,15 +19,16 @@
 json_t *state_to_json(const struct ctr_record *r)
 {
 	return json_pack(
-	    "{s:i, s:s, s:s, s:o, s:{s:s, s:i, s:I, s:b, s:I, s:I, s:I, s:i, s:o, s:o}}", "Version",
-	    STATE_FORMAT_VERSION, "Id", r->spec.id, "Name", r->spec.name, "Config",
-	    api_spec_to_json(&r->spec, r->auto_remove), "State", "Status",
+	    "{s:i, s:s, s:s, s:o, s:{s:s, s:i, s:I, s:b, s:I, s:I, s:I, s:i, s:o, s:o, s:I, s:b}}",
+	    "Version", STATE_FORMAT_VERSION, "Id", r->spec.id, "Name", r->spec.name, "Config",
+	    api_spec_to_json(&r->spec, &r->options), "State", "Status",
 	    ctr_status_to_string(r->status), "ExitCode", r->exit_code, "OOMKillCount",
 	    (json_int_t)r->oom_kill_count, "OOMKilled", r->oom_killed, "Created",
 	    (json_int_t)r->created_ns, "StartedAt", (json_int_t)r->started_ns, "FinishedAt",
 	    (json_int_t)r->finished_ns, "Pid", (int)r->pid, "CgroupPath",
 	    r->cgroup_path ? json_string(r->cgroup_path) : json_null(), "Error",
-	    r->error ? json_string(r->error) : json_null());
+	    r->error ? json_string(r->error) : json_null(), "RestartCount",
+	    (json_int_t)r->restart_count, "ManuallyStopped", r->manually_stopped);
 }
 
 static int read_identity(json_t *root, struct ctr_record *r, struct mst_err *err)
@@ -102,6 +103,16 @@ static int read_state(json_t *state, struct ctr_record *r, struct mst_err *err)
 	    read_optional_string(state, "CgroupPath", &r->cgroup_path, err) < 0 ||
 	    read_optional_string(state, "Error", &r->error, err) < 0)
 		return -EINVAL;
+
+	/* Absent in state files of mstatd versions without restart policies. */
+	json_t *manually_stopped = json_object_get(state, "ManuallyStopped");
+	if (json_object_get(state, "RestartCount") &&
+	    read_u64(state, "RestartCount", &r->restart_count, err) < 0)
+		return -EINVAL;
+	if (manually_stopped && !json_is_boolean(manually_stopped))
+		return err_setx(err, EINVAL,
+				"invalid field 'State.ManuallyStopped': expected a boolean");
+	r->manually_stopped = json_is_true(manually_stopped);
 	return 0;
 }
 
@@ -118,7 +129,7 @@ int state_from_json(json_t *root, struct ctr_record *ret, struct mst_err *err)
 	/* api_spec_from_json() fills the whole spec, so keep name and id aside. */
 	memcpy(name, r.spec.name, sizeof(name));
 	memcpy(id, r.spec.id, sizeof(id));
-	if (api_spec_from_json(json_object_get(root, "Config"), &r.spec, &r.auto_remove, err) < 0)
+	if (api_spec_from_json(json_object_get(root, "Config"), &r.spec, &r.options, err) < 0)
 		return err_prefix(err, "Config");
 	memcpy(r.spec.name, name, sizeof(name));
 	memcpy(r.spec.id, id, sizeof(id));

@@ -124,7 +124,7 @@ static void cmd_create(struct agent *a, struct api_cmd *cmd)
 	}
 	c->rec.spec = cmd->spec;
 	memset(&cmd->spec, 0, sizeof(cmd->spec));
-	c->rec.auto_remove = cmd->auto_remove;
+	c->rec.options = cmd->options;
 	c->rec.status = CTR_STATUS_CREATED;
 	c->rec.created_ns = agent_now_real();
 
@@ -153,6 +153,27 @@ static void cmd_create(struct agent *a, struct api_cmd *cmd)
 			    cmd->warnings ? json_incref(cmd->warnings) : json_array()));
 }
 
+/* Starts c on a user's request: as with `docker start`, the restart count
+ * and the backoff start from zero, and a waiting restart is cancelled. */
+static int manual_start(struct agent *a, struct container *c, struct mst_err *err)
+{
+	sup_cancel_restart(c);
+	c->rec.restart_count = 0;
+	c->rec.manually_stopped = false;
+	c->restart_delay_ns = 0;
+	return sup_start(a, c, err);
+}
+
+/* Starts c for `mstat restart` and records the restart event. */
+static int restart_on_request(struct agent *a, struct container *c, struct mst_err *err)
+{
+	int r = manual_start(a, c, err);
+
+	if (r == 0)
+		agent_event_emit(a, c, EVENT_RESTART, 0);
+	return r;
+}
+
 static void cmd_start(struct agent *a, struct api_cmd *cmd)
 {
 	struct mst_err err = { 0 };
@@ -164,7 +185,8 @@ static void cmd_start(struct agent *a, struct api_cmd *cmd)
 		sup_reply(a, cmd, 304, NULL);
 		return;
 	}
-	if (c->rec.status != CTR_STATUS_CREATED && c->rec.status != CTR_STATUS_EXITED) {
+	if (c->rec.status != CTR_STATUS_CREATED && c->rec.status != CTR_STATUS_EXITED &&
+	    c->rec.status != CTR_STATUS_RESTARTING) {
 		reply_message(a, cmd, 409, "container %s is %s and cannot start", c->rec.spec.name,
 			      ctr_status_to_string(c->rec.status));
 		return;
@@ -177,11 +199,26 @@ static void cmd_start(struct agent *a, struct api_cmd *cmd)
 		return;
 	}
 
-	if (sup_start(a, c, &err) < 0) {
+	if (manual_start(a, c, &err) < 0) {
 		reply_message(a, cmd, 500, "%s", err.msg);
 		return;
 	}
 	sup_reply(a, cmd, 204, NULL);
+}
+
+/* Marks c as stopped by a user, which ends its restart policy until the next
+ * manual start, and cancels a restart that waits for its delay. */
+static void mark_manually_stopped(struct agent *a, struct container *c)
+{
+	bool was_restarting = c->rec.status == CTR_STATUS_RESTARTING;
+
+	c->rec.manually_stopped = true;
+	sup_cancel_restart(c);
+	if (was_restarting) {
+		log_info("container %s (%.12s): restart cancelled", c->rec.spec.name,
+			 c->rec.spec.id);
+		(void)sup_write_state(a, c);
+	}
 }
 
 static void cmd_stop(struct agent *a, struct api_cmd *cmd)
@@ -190,10 +227,17 @@ static void cmd_stop(struct agent *a, struct api_cmd *cmd)
 
 	if (!c)
 		return;
+	if (c->rec.status == CTR_STATUS_RESTARTING) {
+		mark_manually_stopped(a, c);
+		agent_event_emit(a, c, EVENT_STOP, 0);
+		sup_reply(a, cmd, 204, NULL);
+		return;
+	}
 	if (c->rec.status != CTR_STATUS_RUNNING) {
 		sup_reply(a, cmd, 304, NULL);
 		return;
 	}
+	mark_manually_stopped(a, c);
 	park(c, cmd);
 	sup_stop(a, c, cmd->timeout_s);
 }
@@ -204,10 +248,19 @@ static void cmd_kill(struct agent *a, struct api_cmd *cmd)
 
 	if (!c)
 		return;
+	/* As dockerd: a kill ends the restart policy, and a container waiting
+	 * for its restart stays exited. */
+	if (c->rec.status == CTR_STATUS_RESTARTING) {
+		mark_manually_stopped(a, c);
+		agent_event_emit(a, c, EVENT_KILL, cmd->signal);
+		sup_reply(a, cmd, 204, NULL);
+		return;
+	}
 	if (c->rec.status != CTR_STATUS_RUNNING) {
 		reply_message(a, cmd, 409, "container %s is not running", c->rec.spec.name);
 		return;
 	}
+	mark_manually_stopped(a, c);
 	log_info("sending signal %d to container %s (%.12s)", cmd->signal, c->rec.spec.name,
 		 c->rec.spec.id);
 	agent_event_emit(a, c, EVENT_KILL, cmd->signal);
@@ -251,6 +304,16 @@ static void cmd_remove(struct agent *a, struct api_cmd *cmd)
 		sup_signal(a, c, SIGKILL);
 		return;
 	}
+	if (c->rec.status == CTR_STATUS_RESTARTING) {
+		if (!cmd->force) {
+			reply_message(a, cmd, 409,
+				      "container %s is restarting: stop it first, or force the "
+				      "removal (mstat rm -f, API force=1)",
+				      c->rec.spec.name);
+			return;
+		}
+		sup_cancel_restart(c);
+	}
 
 	if (sup_remove(a, c) < 0) {
 		reply_message(a, cmd, 500, "removing the state directory of container %s failed",
@@ -258,6 +321,56 @@ static void cmd_remove(struct agent *a, struct api_cmd *cmd)
 		return;
 	}
 	sup_reply(a, cmd, 204, NULL);
+}
+
+/* Stops c when it runs, then starts it again, as `docker restart` does. The
+ * reply waits for the exit; sup_reply_pending() starts the container. */
+static void cmd_restart(struct agent *a, struct api_cmd *cmd)
+{
+	struct mst_err err = { 0 };
+	struct container *c = find_target(a, cmd);
+
+	if (!c)
+		return;
+	if (c->rec.status == CTR_STATUS_RUNNING) {
+		/* The policy must not start it as well after this exit. */
+		c->rec.manually_stopped = true;
+		park(c, cmd);
+		sup_stop(a, c, cmd->timeout_s);
+		return;
+	}
+	if (c->rec.status != CTR_STATUS_CREATED && c->rec.status != CTR_STATUS_EXITED &&
+	    c->rec.status != CTR_STATUS_RESTARTING) {
+		reply_message(a, cmd, 409, "container %s is %s and cannot restart",
+			      c->rec.spec.name, ctr_status_to_string(c->rec.status));
+		return;
+	}
+	if (restart_on_request(a, c, &err) < 0) {
+		reply_message(a, cmd, 500, "%s", err.msg);
+		return;
+	}
+	sup_reply(a, cmd, 204, NULL);
+}
+
+static void cmd_update(struct agent *a, struct api_cmd *cmd)
+{
+	struct mst_err err = { 0 };
+	struct container *c = find_target(a, cmd);
+	int r;
+
+	if (!c)
+		return;
+	if (c->rec.status == CTR_STATUS_REMOVING || c->rec.status == CTR_STATUS_DEAD) {
+		reply_message(a, cmd, 409, "container %s is %s and cannot be updated",
+			      c->rec.spec.name, ctr_status_to_string(c->rec.status));
+		return;
+	}
+	r = sup_update(a, c, cmd, &err);
+	if (r < 0) {
+		reply_message(a, cmd, r == -EINVAL ? 400 : r == -EBUSY ? 409 : 500, "%s", err.msg);
+		return;
+	}
+	sup_reply(a, cmd, 200, json_pack("{s:[]}", "Warnings"));
 }
 
 void sup_handle_command(struct agent *a, struct api_cmd *cmd)
@@ -281,6 +394,12 @@ void sup_handle_command(struct agent *a, struct api_cmd *cmd)
 	case API_CMD_REMOVE:
 		cmd_remove(a, cmd);
 		return;
+	case API_CMD_RESTART:
+		cmd_restart(a, cmd);
+		return;
+	case API_CMD_UPDATE:
+		cmd_update(a, cmd);
+		return;
 	case _API_CMD_MAX:
 		break;
 	}
@@ -292,6 +411,7 @@ void sup_handle_command(struct agent *a, struct api_cmd *cmd)
 void sup_reply_pending(struct agent *a, struct container *c)
 {
 	struct api_cmd *cmd = c->pending, *next, *keep = NULL;
+	struct mst_err err = { 0 };
 
 	for (; cmd; cmd = next) {
 		next = cmd->next;
@@ -302,6 +422,12 @@ void sup_reply_pending(struct agent *a, struct container *c)
 			break;
 		case API_CMD_STOP:
 			sup_reply(a, cmd, 204, NULL);
+			break;
+		case API_CMD_RESTART:
+			if (restart_on_request(a, c, &err) < 0)
+				reply_message(a, cmd, 500, "%s", err.msg);
+			else
+				sup_reply(a, cmd, 204, NULL);
 			break;
 		default:
 			cmd->next = keep;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * `mstat stop`, `mstat kill` and `mstat rm`: one request per container.
+ * `mstat start`, `stop`, `restart`, `kill` and `rm`: one request per container.
  * As docker does, each name is printed when its request succeeds, every
  * container is tried, and the exit status is 1 when any of them failed.
  */
@@ -14,15 +14,17 @@
 #include "common/parse.h"
 
 enum manage_action {
+	MANAGE_START,
 	MANAGE_STOP,
+	MANAGE_RESTART,
 	MANAGE_KILL,
 	MANAGE_RM,
 };
 
 struct manage_opts {
 	enum manage_action action;
-	const char *command; /* "stop", "kill" or "rm" */
-	long long timeout_s; /* stop: -1 leaves mstatd's default (10 s) */
+	const char *command; /* "start", "stop", "restart", "kill" or "rm" */
+	long long timeout_s; /* stop and restart: -1 leaves mstatd's default (10 s) */
 	int signal;	     /* kill: 0 leaves mstatd's default (SIGKILL) */
 	bool force;	     /* rm */
 };
@@ -31,6 +33,23 @@ static const char stop_usage[] =
     "Usage: mstat stop [OPTIONS] CONTAINER...\n"
     "\n"
     "Stop running containers: send SIGTERM, then SIGKILL after a grace period.\n"
+    "\n"
+    "Options:\n"
+    "  -t, --time SECONDS   Seconds to wait before killing the container (default 10)\n"
+    "      --help           Print this help\n";
+
+static const char start_usage[] = "Usage: mstat start CONTAINER...\n"
+				  "\n"
+				  "Start created or exited containers in the background.\n"
+				  "\n"
+				  "Options:\n"
+				  "      --help           Print this help\n";
+
+static const char restart_usage[] =
+    "Usage: mstat restart [OPTIONS] CONTAINER...\n"
+    "\n"
+    "Stop containers as mstat stop does, then start them again. The restart count\n"
+    "of the restart policy starts from zero.\n"
     "\n"
     "Options:\n"
     "  -t, --time SECONDS   Seconds to wait before killing the container (default 10)\n"
@@ -62,6 +81,11 @@ static const struct option stop_options[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
+static const struct option start_options[] = {
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ NULL, 0, NULL, 0 },
+};
+
 static const struct option kill_options[] = {
 	{ "signal", required_argument, NULL, 's' },
 	{ "help", no_argument, NULL, OPT_HELP },
@@ -80,11 +104,15 @@ static char *manage_path(const struct manage_opts *o, const char *name)
 	char suffix[64] = "";
 
 	switch (o->action) {
+	case MANAGE_START:
+		snprintf(suffix, sizeof(suffix), "/start");
+		break;
 	case MANAGE_STOP:
+	case MANAGE_RESTART:
 		if (o->timeout_s >= 0)
-			snprintf(suffix, sizeof(suffix), "/stop?t=%lld", o->timeout_s);
+			snprintf(suffix, sizeof(suffix), "/%s?t=%lld", o->command, o->timeout_s);
 		else
-			snprintf(suffix, sizeof(suffix), "/stop");
+			snprintf(suffix, sizeof(suffix), "/%s", o->command);
 		break;
 	case MANAGE_KILL:
 		if (o->signal > 0)
@@ -143,12 +171,15 @@ static int manage_parse_value(struct manage_opts *o, int c, const char *arg, str
 /* Parses the options; returns 1 after printing help, 0, or a negative errno. */
 static int manage_parse(struct manage_opts *o, int argc, char **argv, struct mst_err *err)
 {
-	const char *shorts = o->action == MANAGE_STOP	? "+:t:"
+	bool timed = o->action == MANAGE_STOP || o->action == MANAGE_RESTART;
+	const char *shorts = timed			? "+:t:"
 			     : o->action == MANAGE_KILL ? "+:s:"
-							: "+:f";
-	const struct option *longs = o->action == MANAGE_STOP	? stop_options
+			     : o->action == MANAGE_RM	? "+:f"
+							: "+:";
+	const struct option *longs = timed			? stop_options
 				     : o->action == MANAGE_KILL ? kill_options
-								: rm_options;
+				     : o->action == MANAGE_RM	? rm_options
+								: start_options;
 	int c;
 
 	optind = 0;
@@ -210,6 +241,20 @@ int cmd_stop(struct cli *cli, int argc, char **argv)
 	struct manage_opts o = { .action = MANAGE_STOP, .command = "stop", .timeout_s = -1 };
 
 	return manage_run(cli, &o, stop_usage, argc, argv);
+}
+
+int cmd_start(struct cli *cli, int argc, char **argv)
+{
+	struct manage_opts o = { .action = MANAGE_START, .command = "start", .timeout_s = -1 };
+
+	return manage_run(cli, &o, start_usage, argc, argv);
+}
+
+int cmd_restart(struct cli *cli, int argc, char **argv)
+{
+	struct manage_opts o = { .action = MANAGE_RESTART, .command = "restart", .timeout_s = -1 };
+
+	return manage_run(cli, &o, restart_usage, argc, argv);
 }
 
 int cmd_kill(struct cli *cli, int argc, char **argv)

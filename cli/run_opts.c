@@ -31,6 +31,7 @@ enum {
 	OPT_NETWORK,
 	OPT_DEVICE_READ_BPS,
 	OPT_DEVICE_WRITE_BPS,
+	OPT_RESTART,
 	OPT_HELP,
 };
 
@@ -51,6 +52,7 @@ static const struct option run_long_options[] = {
 	{ "label", required_argument, NULL, 'l' },
 	{ "workdir", required_argument, NULL, 'w' },
 	{ "network", required_argument, NULL, OPT_NETWORK },
+	{ "restart", required_argument, NULL, OPT_RESTART },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -291,6 +293,12 @@ static int run_apply(struct run_opts *o, int c, const char *arg, struct mst_err 
 					     "the working directory must be an absolute path");
 		o->workdir = arg;
 		return 0;
+	case OPT_RESTART:
+		if (restart_policy_parse(arg, &o->restart) < 0)
+			return run_bad_value(err, OPT_RESTART, arg,
+					     "expected no, always, unless-stopped, on-failure or "
+					     "on-failure:MAX-RETRIES");
+		return 0;
 	case OPT_NETWORK:
 		if (strcmp(arg, "none") != 0 && strcmp(arg, "host") != 0)
 			return run_bad_value(err, OPT_NETWORK, arg, "expected none or host");
@@ -331,6 +339,12 @@ int run_opts_parse(int argc, char **argv, struct run_opts *ret, struct mst_err *
 		r = err_setx(err, EINVAL,
 			     "\"mstat run\" requires a command: mstat run [OPTIONS] [--] COMMAND "
 			     "[ARG...]");
+		goto fail;
+	}
+	if (o.auto_remove && o.restart.mode != RESTART_NO) {
+		r = err_setx(err, EINVAL,
+			     "conflicting options --rm and --restart: a container removed at exit "
+			     "cannot restart; drop one of them");
 		goto fail;
 	}
 	if (o.memory_swap > 0 && o.memory == 0) {
@@ -415,6 +429,12 @@ static json_t *run_device_rates(const struct run_device_rate *rates, size_t n)
 	return a;
 }
 
+static json_t *run_restart_policy(const struct restart_policy *p)
+{
+	return json_pack("{s:s, s:i}", "Name", restart_mode_to_string(p->mode), "MaximumRetryCount",
+			 (int)p->max_retries);
+}
+
 static json_t *run_host_config(const struct run_opts *o)
 {
 	json_t *h = json_object();
@@ -436,6 +456,7 @@ static json_t *run_host_config(const struct run_opts *o)
 	if (o->network)
 		bad = bad || json_object_set_new(h, "NetworkMode", json_string(o->network));
 	bad = bad || json_object_set_new(h, "AutoRemove", json_boolean(o->auto_remove));
+	bad = bad || json_object_set_new(h, "RestartPolicy", run_restart_policy(&o->restart));
 	if (bad) {
 		json_decref(h);
 		return NULL;
@@ -514,7 +535,154 @@ const char run_usage[] =
     "                           only when started with --label-allow KEY\n"
     "  -w, --workdir DIR        Working directory inside the container (absolute)\n"
     "      --network MODE       none (own namespace with lo only) or host\n"
+    "      --restart POLICY     Restart policy: no (default), always, unless-stopped,\n"
+    "                           on-failure or on-failure:MAX-RETRIES\n"
     "      --help               Print this help\n"
     "\n"
     "Without -d, SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1 and SIGUSR2 received by\n"
     "mstat are sent to the container.\n";
+
+static const struct option update_long_options[] = {
+	{ "memory", required_argument, NULL, 'm' },
+	{ "memory-swap", required_argument, NULL, OPT_MEMORY_SWAP },
+	{ "cpus", required_argument, NULL, OPT_CPUS },
+	{ "cpu-shares", required_argument, NULL, 'c' },
+	{ "pids-limit", required_argument, NULL, OPT_PIDS_LIMIT },
+	{ "device-read-bps", required_argument, NULL, OPT_DEVICE_READ_BPS },
+	{ "device-write-bps", required_argument, NULL, OPT_DEVICE_WRITE_BPS },
+	{ "restart", required_argument, NULL, OPT_RESTART },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* The UPDATE_* bit of an option of update_long_options. */
+static unsigned update_bit(int c)
+{
+	switch (c) {
+	case 'm':
+		return UPDATE_MEMORY;
+	case OPT_MEMORY_SWAP:
+		return UPDATE_MEMORY_SWAP;
+	case OPT_CPUS:
+		return UPDATE_CPUS;
+	case 'c':
+		return UPDATE_CPU_SHARES;
+	case OPT_PIDS_LIMIT:
+		return UPDATE_PIDS_LIMIT;
+	case OPT_DEVICE_READ_BPS:
+		return UPDATE_DEVICE_READ_BPS;
+	case OPT_DEVICE_WRITE_BPS:
+		return UPDATE_DEVICE_WRITE_BPS;
+	case OPT_RESTART:
+		return UPDATE_RESTART;
+	}
+	return 0;
+}
+
+int update_opts_parse(int argc, char **argv, struct update_opts *ret, struct mst_err *err)
+{
+	struct update_opts o = { 0 };
+	int c, r = 0;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:m:c:", update_long_options, NULL)) != -1) {
+		if (c == '?' || c == ':')
+			r = cli_getopt_error(c, argv, update_long_options, err);
+		else if (c == OPT_HELP)
+			o.help = true;
+		else
+			r = run_apply(&o.set, c, optarg, err);
+		if (r < 0)
+			goto fail;
+		o.given |= update_bit(c);
+	}
+	if (o.help) {
+		update_opts_free(&o);
+		*ret = (struct update_opts){ .help = true };
+		return 0;
+	}
+	if (o.given == 0) {
+		r = err_setx(err, EINVAL,
+			     "\"mstat update\" needs at least one flag to change, such as --memory "
+			     "or --restart");
+		goto fail;
+	}
+	if (optind >= argc) {
+		r = err_setx(err, EINVAL, "\"mstat update\" requires at least 1 container name");
+		goto fail;
+	}
+	o.names = argv + optind;
+	o.n_names = (size_t)(argc - optind);
+	*ret = o;
+	return 0;
+
+fail:
+	update_opts_free(&o);
+	return r;
+}
+
+void update_opts_free(struct update_opts *o)
+{
+	if (o)
+		run_opts_free(&o->set);
+}
+
+json_t *update_opts_body(const struct update_opts *o)
+{
+	const struct run_opts *v = &o->set;
+	json_t *body = json_object();
+	int bad = !body;
+
+	if (o->given & UPDATE_MEMORY)
+		bad =
+		    bad || json_object_set_new(body, "Memory", json_integer((json_int_t)v->memory));
+	if (o->given & UPDATE_MEMORY_SWAP)
+		bad = bad || json_object_set_new(body, "MemorySwap", json_integer(v->memory_swap));
+	if (o->given & UPDATE_CPUS)
+		bad = bad ||
+		      json_object_set_new(body, "NanoCpus", json_integer((json_int_t)v->nano_cpus));
+	if (o->given & UPDATE_CPU_SHARES)
+		bad = bad || json_object_set_new(body, "CpuShares",
+						 json_integer((json_int_t)v->cpu_shares));
+	if (o->given & UPDATE_PIDS_LIMIT)
+		bad = bad || json_object_set_new(body, "PidsLimit", json_integer(v->pids_limit));
+	if (o->given & UPDATE_DEVICE_READ_BPS)
+		bad = bad || json_object_set_new(
+				 body, "BlkioDeviceReadBps",
+				 run_device_rates(v->device_read_bps, v->n_device_read_bps));
+	if (o->given & UPDATE_DEVICE_WRITE_BPS)
+		bad = bad || json_object_set_new(
+				 body, "BlkioDeviceWriteBps",
+				 run_device_rates(v->device_write_bps, v->n_device_write_bps));
+	if (o->given & UPDATE_RESTART)
+		bad = bad ||
+		      json_object_set_new(body, "RestartPolicy", run_restart_policy(&v->restart));
+	if (bad) {
+		json_decref(body);
+		return NULL;
+	}
+	return body;
+}
+
+const char update_usage[] =
+    "Usage: mstat update [OPTIONS] CONTAINER...\n"
+    "\n"
+    "Change the limits and restart policy of containers. A running container gets the\n"
+    "new limits in its cgroup at once; every container keeps them for later runs.\n"
+    "Flags that are not given leave their setting as it is; 0 also leaves a limit\n"
+    "as it is, as with docker update.\n"
+    "\n"
+    "Options:\n"
+    "  -m, --memory SIZE        Memory limit, e.g. 512m or 1.5g\n"
+    "      --memory-swap SIZE   Limit of memory plus swap; -1 for unlimited swap\n"
+    "      --cpus N             Number of CPUs, e.g. 0.5\n"
+    "  -c, --cpu-shares N       Relative CPU weight (cgroup v1 shares)\n"
+    "      --pids-limit N       Maximum number of processes; -1 or 0 for no limit\n"
+    "      --device-read-bps DEVICE:RATE\n"
+    "                           Read limits, which replace all earlier ones; a device\n"
+    "                           left out loses its limit; repeat for more devices\n"
+    "      --device-write-bps DEVICE:RATE\n"
+    "                           Write limits, in the same way\n"
+    "      --restart POLICY     no, always, unless-stopped, on-failure[:MAX-RETRIES]\n"
+    "      --help               Print this help\n";

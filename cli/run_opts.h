@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "common/err.h"
+#include "common/restart.h"
 
 /* One --device-read-bps or --device-write-bps value. */
 struct run_device_rate {
@@ -21,11 +22,12 @@ struct run_device_rate {
 };
 
 struct run_opts {
-	bool help;	     /* --help was given; nothing else is filled */
-	bool detach;	     /* -d: print the id instead of following the container */
-	bool auto_remove;    /* --rm */
-	const char *name;    /* NULL lets mstatd choose */
-	uint64_t memory;     /* bytes; 0 = no limit */
+	bool help;		       /* --help was given; nothing else is filled */
+	bool detach;		       /* -d: print the id instead of following the container */
+	bool auto_remove;	       /* --rm */
+	struct restart_policy restart; /* --restart; mode RESTART_NO when not given */
+	const char *name;	       /* NULL lets mstatd choose */
+	uint64_t memory;	       /* bytes; 0 = no limit */
 	int64_t memory_swap; /* memory plus swap in bytes; 0 = unset, -1 = unlimited swap */
 	uint64_t nano_cpus;  /* CPUs in billionths; 0 = no quota */
 	uint64_t cpu_shares; /* 0 = default */
@@ -62,5 +64,39 @@ json_t *run_opts_create_body(const struct run_opts *o);
 
 /* Usage text of `mstat run`. */
 extern const char run_usage[];
+
+/* Bits of struct update_opts' given: the flags that were on the command line. */
+enum {
+	UPDATE_MEMORY = 1u << 0,
+	UPDATE_MEMORY_SWAP = 1u << 1,
+	UPDATE_CPUS = 1u << 2,
+	UPDATE_CPU_SHARES = 1u << 3,
+	UPDATE_PIDS_LIMIT = 1u << 4,
+	UPDATE_DEVICE_READ_BPS = 1u << 5,
+	UPDATE_DEVICE_WRITE_BPS = 1u << 6,
+	UPDATE_RESTART = 1u << 7,
+};
+
+/* Options of `mstat update`: the limit and --restart flags of `run`, in
+ * values, and the containers to change. */
+struct update_opts {
+	bool help;
+	unsigned given;	     /* UPDATE_* bits */
+	struct run_opts set; /* the values of the given flags */
+	char **names;	     /* points into argv */
+	size_t n_names;
+};
+
+/* Parses `update` arguments as docker does: only the given flags change,
+ * and at least one flag and one container are required. Returns 0, or
+ * -EINVAL with a message naming the flag. */
+int update_opts_parse(int argc, char **argv, struct update_opts *ret, struct mst_err *err);
+void update_opts_free(struct update_opts *o); /* accepts NULL */
+
+/* Builds the body of POST /v1/containers/NAME/update with the given flags
+ * only. Returns a new reference or NULL when out of memory. */
+json_t *update_opts_body(const struct update_opts *o);
+
+extern const char update_usage[];
 
 #endif

@@ -29,9 +29,9 @@ static void test_full_body(void)
 			    "\"NetworkMode\":\"host\",\"AutoRemove\":true}}");
 	struct rt_spec spec;
 	struct mst_err err = { 0 };
-	bool auto_remove = false;
+	struct ctr_options options = { 0 };
 
-	CU_ASSERT_EQUAL_FATAL(api_spec_from_json(body, &spec, &auto_remove, &err), 0);
+	CU_ASSERT_EQUAL_FATAL(api_spec_from_json(body, &spec, &options, &err), 0);
 	CU_ASSERT_STRING_EQUAL(spec.argv[0], "sh");
 	CU_ASSERT_STRING_EQUAL(spec.argv[2], "exit 3");
 	CU_ASSERT_PTR_NULL(spec.argv[3]);
@@ -46,7 +46,8 @@ static void test_full_body(void)
 	CU_ASSERT_EQUAL(spec.limits.cpu_shares, 512);
 	CU_ASSERT_EQUAL(spec.limits.pids_limit, 64);
 	CU_ASSERT_EQUAL(spec.network, RT_NET_HOST);
-	CU_ASSERT_TRUE(auto_remove);
+	CU_ASSERT_TRUE(options.auto_remove);
+	CU_ASSERT_EQUAL(options.restart.mode, RESTART_NO);
 	ctr_spec_free(&spec);
 	json_decref(body);
 }
@@ -57,9 +58,9 @@ static void test_minimal_body(void)
 			    "\"HostConfig\":{\"PidsLimit\":null,\"NetworkMode\":\"default\"}}");
 	struct rt_spec spec;
 	struct mst_err err = { 0 };
-	bool auto_remove = true;
+	struct ctr_options options = { .auto_remove = true };
 
-	CU_ASSERT_EQUAL_FATAL(api_spec_from_json(body, &spec, &auto_remove, &err), 0);
+	CU_ASSERT_EQUAL_FATAL(api_spec_from_json(body, &spec, &options, &err), 0);
 	CU_ASSERT_PTR_NULL(spec.env);
 	CU_ASSERT_PTR_NULL(spec.cwd);
 	CU_ASSERT_PTR_NULL(spec.hostname);
@@ -67,7 +68,7 @@ static void test_minimal_body(void)
 	CU_ASSERT_EQUAL(spec.limits.memory, 0);
 	CU_ASSERT_EQUAL(spec.limits.pids_limit, 0);
 	CU_ASSERT_EQUAL(spec.network, RT_NET_NONE);
-	CU_ASSERT_FALSE(auto_remove);
+	CU_ASSERT_FALSE(options.auto_remove);
 	ctr_spec_free(&spec);
 	json_decref(body);
 }
@@ -116,6 +117,22 @@ static const struct {
 	{ "{\"Cmd\":[\"a\"],\"HostConfig\":{\"BlkioDeviceReadBps\":"
 	  "[{\"Path\":\"/dev/a\",\"Rate\":\"5mb\"}]}}",
 	  "invalid field 'HostConfig.BlkioDeviceReadBps[0].Rate'" },
+	{ "{\"Cmd\":[\"a\"],\"HostConfig\":{\"RestartPolicy\":\"always\"}}",
+	  "invalid field 'HostConfig.RestartPolicy': expected an object, got a string" },
+	{ "{\"Cmd\":[\"a\"],\"HostConfig\":{\"RestartPolicy\":{\"Name\":\"sometimes\"}}}",
+	  "invalid field 'HostConfig.RestartPolicy.Name': 'sometimes' is not a restart policy" },
+	{ "{\"Cmd\":[\"a\"],\"HostConfig\":{\"RestartPolicy\":{\"Name\":1}}}",
+	  "invalid field 'HostConfig.RestartPolicy.Name': expected a string" },
+	{ "{\"Cmd\":[\"a\"],\"HostConfig\":{\"RestartPolicy\":"
+	  "{\"Name\":\"always\",\"MaximumRetryCount\":3}}}",
+	  "invalid field 'HostConfig.RestartPolicy.MaximumRetryCount': a retry count needs the "
+	  "on-failure policy, not always" },
+	{ "{\"Cmd\":[\"a\"],\"HostConfig\":{\"RestartPolicy\":"
+	  "{\"Name\":\"on-failure\",\"MaximumRetryCount\":-1}}}",
+	  "invalid field 'HostConfig.RestartPolicy.MaximumRetryCount': -1 is below the minimum 0" },
+	{ "{\"Cmd\":[\"a\"],\"HostConfig\":{\"AutoRemove\":true,\"RestartPolicy\":"
+	  "{\"Name\":\"on-failure\"}}}",
+	  "conflicting fields 'HostConfig.AutoRemove' and 'HostConfig.RestartPolicy'" },
 };
 
 static void test_bad_bodies(void)
@@ -124,8 +141,8 @@ static void test_bad_bodies(void)
 		json_t *body = load(bad_bodies[i].body);
 		struct rt_spec spec;
 		struct mst_err err = { 0 };
-		bool auto_remove;
-		int r = api_spec_from_json(body, &spec, &auto_remove, &err);
+		struct ctr_options options;
+		int r = api_spec_from_json(body, &spec, &options, &err);
 
 		CU_ASSERT_EQUAL(r, -EINVAL);
 		if (r == 0) {
@@ -148,15 +165,17 @@ static void test_spec_round_trip(void)
 			    "\"BlkioDeviceReadBps\":[{\"Path\":\"/dev/vda\",\"Rate\":1048576}],"
 			    "\"BlkioDeviceWriteBps\":[{\"Path\":\"/dev/vda\",\"Rate\":5242880},"
 			    "{\"Path\":\"/dev/sdb\",\"Rate\":0}]}}");
+	json_t *policy_body = load("{\"Cmd\":[\"a\"],\"HostConfig\":{\"RestartPolicy\":"
+				   "{\"Name\":\"on-failure\",\"MaximumRetryCount\":4}}}");
 	struct rt_spec spec, again;
 	struct mst_err err = { 0 };
-	bool auto_remove, auto_remove_again;
+	struct ctr_options options, options_again;
 	json_t *out;
 
-	CU_ASSERT_EQUAL_FATAL(api_spec_from_json(body, &spec, &auto_remove, &err), 0);
-	out = api_spec_to_json(&spec, auto_remove);
+	CU_ASSERT_EQUAL_FATAL(api_spec_from_json(body, &spec, &options, &err), 0);
+	out = api_spec_to_json(&spec, &options);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
-	CU_ASSERT_EQUAL_FATAL(api_spec_from_json(out, &again, &auto_remove_again, &err), 0);
+	CU_ASSERT_EQUAL_FATAL(api_spec_from_json(out, &again, &options_again, &err), 0);
 	CU_ASSERT_STRING_EQUAL(again.argv[1], "b");
 	CU_ASSERT_STRING_EQUAL(again.env[0], "X=1");
 	CU_ASSERT_STRING_EQUAL(again.cwd, "/w");
@@ -172,11 +191,88 @@ static void test_spec_round_trip(void)
 	CU_ASSERT_EQUAL(again.limits.device_write_bps[0].rate, 5242880);
 	CU_ASSERT_STRING_EQUAL(again.limits.device_write_bps[1].path, "/dev/sdb");
 	CU_ASSERT_EQUAL(again.limits.device_write_bps[1].rate, 0);
-	CU_ASSERT_TRUE(auto_remove_again);
+	CU_ASSERT_TRUE(options_again.auto_remove);
+	CU_ASSERT_EQUAL(options_again.restart.mode, RESTART_NO);
 	ctr_spec_free(&spec);
 	ctr_spec_free(&again);
 	json_decref(out);
+
+	CU_ASSERT_EQUAL_FATAL(api_spec_from_json(policy_body, &spec, &options, &err), 0);
+	CU_ASSERT_EQUAL(options.restart.mode, RESTART_ON_FAILURE);
+	CU_ASSERT_EQUAL(options.restart.max_retries, 4);
+	out = api_spec_to_json(&spec, &options);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+	CU_ASSERT_EQUAL_FATAL(api_spec_from_json(out, &again, &options_again, &err), 0);
+	CU_ASSERT_EQUAL(options_again.restart.mode, RESTART_ON_FAILURE);
+	CU_ASSERT_EQUAL(options_again.restart.max_retries, 4);
+	CU_ASSERT_FALSE(options_again.auto_remove);
+	ctr_spec_free(&spec);
+	ctr_spec_free(&again);
+	json_decref(out);
+	json_decref(policy_body);
 	json_decref(body);
+}
+
+static void test_update_body(void)
+{
+	json_t *body = load("{\"Memory\":268435456,\"MemorySwap\":0,\"NanoCpus\":0,"
+			    "\"CpuShares\":512,\"PidsLimit\":0,\"CpuQuota\":5,"
+			    "\"BlkioDeviceWriteBps\":[],"
+			    "\"RestartPolicy\":{\"Name\":\"on-failure\",\"MaximumRetryCount\":2}}");
+	json_t *docker_cli = load("{\"Memory\":0,\"PidsLimit\":null,"
+				  "\"RestartPolicy\":{\"Name\":\"\",\"MaximumRetryCount\":0}}");
+	struct rt_limits l;
+	struct restart_policy p;
+	struct mst_err err = { 0 };
+	unsigned fields = 0;
+
+	CU_ASSERT_EQUAL_FATAL(api_update_from_json(body, &l, &p, &fields, &err), 0);
+	CU_ASSERT_EQUAL(fields, CTR_UPDATE_MEMORY | CTR_UPDATE_CPU_SHARES | CTR_UPDATE_PIDS_LIMIT |
+				    CTR_UPDATE_DEVICE_WRITE_BPS | CTR_UPDATE_RESTART_POLICY);
+	CU_ASSERT_EQUAL(l.memory, 268435456);
+	CU_ASSERT_EQUAL(l.cpu_shares, 512);
+	CU_ASSERT_EQUAL(l.pids_limit, -1);
+	CU_ASSERT_EQUAL(l.n_device_write_bps, 0);
+	CU_ASSERT_EQUAL(p.mode, RESTART_ON_FAILURE);
+	CU_ASSERT_EQUAL(p.max_retries, 2);
+
+	fields = 99;
+	CU_ASSERT_EQUAL_FATAL(api_update_from_json(docker_cli, &l, &p, &fields, &err), 0);
+	CU_ASSERT_EQUAL(fields, 0);
+	json_decref(body);
+	json_decref(docker_cli);
+}
+
+static void test_update_bad_bodies(void)
+{
+	static const struct {
+		const char *body, *message;
+	} bad[] = {
+		{ "[]", "invalid field 'body': expected an object" },
+		{ "{\"Memory\":-5}", "invalid field 'Memory': -5 is below the minimum 0" },
+		{ "{\"MemorySwap\":\"1g\"}", "invalid field 'MemorySwap': expected an integer" },
+		{ "{\"PidsLimit\":-2}", "invalid field 'PidsLimit'" },
+		{ "{\"BlkioDeviceReadBps\":[{\"Path\":\"/dev/vda\"}]}",
+		  "invalid field 'BlkioDeviceReadBps[0].Rate'" },
+		{ "{\"RestartPolicy\":{\"Name\":\"never\"}}",
+		  "invalid field 'RestartPolicy.Name': 'never' is not a restart policy" },
+	};
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		json_t *body = load(bad[i].body);
+		struct rt_limits l;
+		struct restart_policy p;
+		struct mst_err err = { 0 };
+		unsigned fields;
+
+		CU_ASSERT_EQUAL(api_update_from_json(body, &l, &p, &fields, &err), -EINVAL);
+		if (!strstr(err.msg, bad[i].message)) {
+			fprintf(stderr, "\nupdate %s: message '%s' lacks '%s'\n", bad[i].body,
+				err.msg, bad[i].message);
+			CU_FAIL("error message does not name the field");
+		}
+		json_decref(body);
+	}
 }
 
 static void fill_record(struct ctr_record *r)
@@ -217,6 +313,12 @@ static void test_inspect(void)
 	CU_ASSERT_TRUE(json_is_false(json_object_get(state, "Running")));
 	CU_ASSERT_EQUAL(
 	    json_integer_value(json_object_get(json_object_get(obj, "Mstat"), "OOMKillCount")), 2);
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(obj, "RestartCount")), 0);
+	CU_ASSERT_TRUE(json_is_false(json_object_get(state, "Restarting")));
+	CU_ASSERT_STRING_EQUAL(
+	    json_string_value(json_object_get(
+		json_object_get(json_object_get(obj, "HostConfig"), "RestartPolicy"), "Name")),
+	    "no");
 	CU_ASSERT_STRING_EQUAL(
 	    json_string_value(json_object_get(json_object_get(obj, "Config"), "Hostname")),
 	    "aaaaaaaaaaaa");
@@ -280,7 +382,7 @@ static void test_inspect_memory_swap(void)
 
 		/* The state file keeps the request, so a restart applies the same
 		 * rule again. */
-		stored = api_spec_to_json(&r.spec, false);
+		stored = api_spec_to_json(&r.spec, &r.options);
 		CU_ASSERT_PTR_NOT_NULL_FATAL(stored);
 		host = json_object_get(stored, "HostConfig");
 		CU_ASSERT_EQUAL(json_integer_value(json_object_get(host, "MemorySwap")),
@@ -315,7 +417,6 @@ static void test_create_warnings(void)
 		"HostConfig.CapAdd",
 		"HostConfig.CapDrop",
 		"HostConfig.SecurityOpt",
-		"HostConfig.RestartPolicy",
 	};
 	json_t *all = load("{\"Cmd\":[\"true\"],\"Image\":\"alpine\",\"HostConfig\":{"
 			   "\"Privileged\":true,\"Binds\":[\"/a:/b\"],"
@@ -414,6 +515,8 @@ int main(void)
 	CU_add_test(suite, "create body with every field", test_full_body);
 	CU_add_test(suite, "create body minimal", test_minimal_body);
 	CU_add_test(suite, "bad bodies name the field", test_bad_bodies);
+	CU_add_test(suite, "update body fields", test_update_body);
+	CU_add_test(suite, "bad update bodies name the field", test_update_bad_bodies);
 	CU_add_test(suite, "spec JSON round trip", test_spec_round_trip);
 	CU_add_test(suite, "inspect object", test_inspect);
 	CU_add_test(suite, "inspect device rates", test_inspect_device_rates);

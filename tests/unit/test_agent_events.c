@@ -373,6 +373,75 @@ static void test_journal_die(void)
 	CU_ASSERT_EQUAL(journal_priority(&e), LOG_INFO);
 }
 
+static void make_update(struct event *e)
+{
+	make_event(e, EVENT_UPDATE, "api", 'c');
+	e->update.memory_max = 256 * MIB;
+	e->update.swap_max = MST_UNLIMITED;
+	e->update.nano_cpus = 1500000000;
+	e->update.cpu_shares = 0;
+	e->update.pids_max = 100;
+	snprintf(e->update.restart_policy, sizeof(e->update.restart_policy), "on-failure:3");
+}
+
+static void test_json_restart_and_update(void)
+{
+	struct event e;
+	json_t *obj;
+
+	make_event(&e, EVENT_RESTART, "api", 'c');
+	e.restart_count = 4;
+	obj = event_to_json(&e);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(obj);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(obj, "Action")), "restart");
+	assert_attr(obj, "restartCount", "4");
+	CU_ASSERT_PTR_NULL(attr(obj, "memoryMax"));
+	json_decref(obj);
+
+	make_update(&e);
+	obj = event_to_json(&e);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(obj);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(obj, "Action")), "update");
+	assert_attr(obj, "memoryMax", "268435456");
+	assert_attr(obj, "swapMax", "max");
+	assert_attr(obj, "nanoCpus", "1500000000");
+	assert_attr(obj, "cpuShares", "0");
+	assert_attr(obj, "pidsMax", "100");
+	assert_attr(obj, "restartPolicy", "on-failure:3");
+	CU_ASSERT_PTR_NULL(attr(obj, "restartCount"));
+	json_decref(obj);
+}
+
+static void test_journal_restart_and_update(void)
+{
+	static char fields[JOURNAL_FIELDS_MAX][JOURNAL_FIELD_SIZE];
+	struct event e;
+	size_t n;
+
+	make_event(&e, EVENT_RESTART, "api", 'c');
+	e.restart_count = 2;
+	n = journal_fields(&e, fields);
+	CU_ASSERT_STRING_EQUAL(fields[2],
+			       "MESSAGE=container api restarts by its restart policy (restart 2)");
+	CU_ASSERT_TRUE(has_field(fields, n, "RESTART_COUNT=2"));
+	e.restart_count = 0;
+	n = journal_fields(&e, fields);
+	CU_ASSERT_STRING_EQUAL(fields[2], "MESSAGE=container api was restarted on request");
+
+	make_update(&e);
+	n = journal_fields(&e, fields);
+	CU_ASSERT_STRING_EQUAL(
+	    fields[2], "MESSAGE=the limits of container api changed: memory 256.0 MiB, swap "
+		       "none, cpus 1.50, pids 100, restart policy on-failure:3");
+	CU_ASSERT_TRUE(has_field(fields, n, "MEMORY_MAX=268435456"));
+	CU_ASSERT_TRUE(has_field(fields, n, "MEMORY_SWAP_MAX=max"));
+	CU_ASSERT_TRUE(has_field(fields, n, "CPU_NANO_CPUS=1500000000"));
+	CU_ASSERT_TRUE(has_field(fields, n, "CPU_SHARES=0"));
+	CU_ASSERT_TRUE(has_field(fields, n, "PIDS_MAX=100"));
+	CU_ASSERT_TRUE(has_field(fields, n, "RESTART_POLICY=on-failure:3"));
+	CU_ASSERT_FALSE(has_key(fields, n, "RESTART_COUNT"));
+}
+
 static void test_journal_ids(void)
 {
 	for (int i = 0; i < _EVENT_KIND_MAX; i++) {
@@ -528,6 +597,8 @@ static const struct cunit_test tests[] = {
 	{ "journal OOM without kmsg", test_journal_oom_without_kmsg },
 	{ "journal fields of an exit", test_journal_die },
 	{ "journal message ids", test_journal_ids },
+	{ "event JSON of restart and update", test_json_restart_and_update },
+	{ "journal restart and update", test_journal_restart_and_update },
 	{ "kmsg captured records", test_kmsg_captured_records },
 	{ "kmsg odd records", test_kmsg_odd_records },
 	{ "kmsg victim by cgroup", test_kmsg_take_victim },

@@ -45,7 +45,7 @@ static void make_record(struct ctr_record *r)
 	r->spec.cwd = "/srv";
 	r->spec.limits.memory = 1 << 30;
 	r->spec.limits.pids_limit = -1;
-	r->auto_remove = true;
+	r->options.auto_remove = true;
 	r->status = CTR_STATUS_RUNNING;
 	r->created_ns = 1700000000000000001ULL;
 	r->started_ns = 1700000000500000000ULL;
@@ -53,6 +53,8 @@ static void make_record(struct ctr_record *r)
 	r->oom_kill_count = 3;
 	r->pid = 4242;
 	r->cgroup_path = "/mstat/x";
+	r->restart_count = 7;
+	r->manually_stopped = true;
 }
 
 static void test_round_trip(void)
@@ -75,7 +77,7 @@ static void test_round_trip(void)
 	CU_ASSERT_STRING_EQUAL(back.spec.cwd, "/srv");
 	CU_ASSERT_EQUAL(back.spec.limits.memory, 1 << 30);
 	CU_ASSERT_EQUAL(back.spec.limits.pids_limit, -1);
-	CU_ASSERT_TRUE(back.auto_remove);
+	CU_ASSERT_TRUE(back.options.auto_remove);
 	CU_ASSERT_EQUAL(back.status, CTR_STATUS_RUNNING);
 	CU_ASSERT_EQUAL(back.created_ns, r.created_ns);
 	CU_ASSERT_EQUAL(back.started_ns, r.started_ns);
@@ -85,6 +87,8 @@ static void test_round_trip(void)
 	CU_ASSERT_EQUAL(back.pid, 4242);
 	CU_ASSERT_STRING_EQUAL(back.cgroup_path, "/mstat/x");
 	CU_ASSERT_PTR_NULL(back.error);
+	CU_ASSERT_EQUAL(back.restart_count, 7);
+	CU_ASSERT_TRUE(back.manually_stopped);
 	ctr_record_free(&back);
 }
 

@@ -160,6 +160,13 @@ static void test_errors(void)
 		{ { "--memory-swap", "2g", "true", NULL }, "--memory-swap needs --memory" },
 		{ { "-m", "2g", "--memory-swap", "1g", "true", NULL },
 		  "--memory-swap (1073741824 bytes) must not be smaller than --memory" },
+		{ { "--restart", "sometimes", "true", NULL },
+		  "invalid value \"sometimes\" for --restart: expected no, always, unless-stopped, "
+		  "on-failure or on-failure:MAX-RETRIES" },
+		{ { "--restart", "always:3", "true", NULL },
+		  "invalid value \"always:3\" for --restart" },
+		{ { "--rm", "--restart", "always", "true", NULL },
+		  "conflicting options --rm and --restart" },
 		{ { "--rootfs", "/nonexistent/mstat-test", "true", NULL },
 		  "invalid value \"/nonexistent/mstat-test\" for --rootfs: No such file or "
 		  "directory" },
@@ -292,6 +299,98 @@ static void test_device_rate_errors(void)
 	}
 }
 
+static void test_restart_policy_body(void)
+{
+	const char *args[] = { "--restart", "on-failure:4", "true", NULL };
+	const char *plain[] = { "true", NULL };
+	struct run_opts o;
+	struct mst_err err;
+	json_t *body, *policy;
+
+	CU_ASSERT_EQUAL_FATAL(parse_args(args, &o, &err), 0);
+	body = run_opts_create_body(&o);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(body);
+	policy = json_object_get(json_object_get(body, "HostConfig"), "RestartPolicy");
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(policy, "Name")), "on-failure");
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(policy, "MaximumRetryCount")), 4);
+	json_decref(body);
+	run_opts_free(&o);
+
+	CU_ASSERT_EQUAL_FATAL(parse_args(plain, &o, &err), 0);
+	body = run_opts_create_body(&o);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(body);
+	policy = json_object_get(json_object_get(body, "HostConfig"), "RestartPolicy");
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(policy, "Name")), "no");
+	json_decref(body);
+	run_opts_free(&o);
+}
+
+/* Parses a NULL-terminated argument list that follows "update". */
+static int parse_update(const char *const *args, struct update_opts *o, struct mst_err *err)
+{
+	static char *argv[MAX_ARGS + 2];
+	int argc = 0;
+
+	argv[argc++] = (char *)"update";
+	for (; args[argc - 1] && argc <= MAX_ARGS; argc++)
+		argv[argc] = (char *)args[argc - 1];
+	argv[argc] = NULL;
+	err_clear(err);
+	return update_opts_parse(argc, argv, o, err);
+}
+
+static void test_update_given_flags_only(void)
+{
+	const char *args[] = { "-m",	 "128m", "--pids-limit", "0", "--restart",
+			       "always", "web",	 "db",		 NULL };
+	struct update_opts o;
+	struct mst_err err;
+	json_t *body;
+
+	CU_ASSERT_EQUAL_FATAL(parse_update(args, &o, &err), 0);
+	CU_ASSERT_EQUAL(o.given, UPDATE_MEMORY | UPDATE_PIDS_LIMIT | UPDATE_RESTART);
+	CU_ASSERT_EQUAL_FATAL(o.n_names, 2);
+	CU_ASSERT_STRING_EQUAL(o.names[1], "db");
+	body = update_opts_body(&o);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(body);
+	CU_ASSERT_EQUAL(json_object_size(body), 3);
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(body, "Memory")), 128 << 20);
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(body, "PidsLimit")), 0);
+	CU_ASSERT_STRING_EQUAL(
+	    json_string_value(json_object_get(json_object_get(body, "RestartPolicy"), "Name")),
+	    "always");
+	CU_ASSERT_PTR_NULL(json_object_get(body, "NanoCpus"));
+	json_decref(body);
+	update_opts_free(&o);
+}
+
+static void test_update_errors(void)
+{
+	static const struct {
+		const char *args[5];
+		const char *message;
+	} cases[] = {
+		{ { "web", NULL }, "\"mstat update\" needs at least one flag" },
+		{ { "-m", "1g", NULL }, "\"mstat update\" requires at least 1 container name" },
+		{ { "-m", "ten", "web", NULL }, "invalid value \"ten\" for -m, --memory" },
+		{ { "--name", "x", "web", NULL }, "unknown flag: --name" },
+		{ { "--restart", "on-failure:x", "web", NULL },
+		  "invalid value \"on-failure:x\" for --restart" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct update_opts o;
+		struct mst_err err;
+		int r = parse_update(cases[i].args, &o, &err);
+
+		CU_ASSERT_EQUAL(r, -EINVAL);
+		if (!strstr(err.msg, cases[i].message))
+			fprintf(stderr, "\nupdate case %zu: got \"%s\", expected \"%s\"\n", i,
+				err.msg, cases[i].message);
+		CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, cases[i].message));
+	}
+}
+
 static const struct cunit_test tests[] = {
 	{ "run sizes and swap", test_sizes },
 	{ "run limits and flags", test_limits_and_flags },
@@ -302,6 +401,9 @@ static const struct cunit_test tests[] = {
 	{ "run create body", test_create_body },
 	{ "run device rates", test_device_rates },
 	{ "run device rate errors", test_device_rate_errors },
+	{ "run restart policy body", test_restart_policy_body },
+	{ "update sends given flags only", test_update_given_flags_only },
+	{ "update bad arguments", test_update_errors },
 	{ NULL, NULL },
 };
 
