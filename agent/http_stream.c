@@ -464,6 +464,35 @@ static void pb_fill_netifs(const struct snapshot_entry *e, Mstat__Stats__Contain
 	m->interfaces = parts->netif_ptr;
 }
 
+/* Sets the configured limits on the devices of m, and adds the limited
+ * devices that have no I/O yet, as far as the storage allows. */
+static void pb_add_device_limits(const struct snapshot_entry *e, Mstat__Stats__ContainerStats *m,
+				 struct stats_pb_parts *parts)
+{
+	for (size_t i = 0; i < e->meta.n_device_limits; i++) {
+		const struct snapshot_device_limit *l = &e->meta.device_limits[i];
+		Mstat__Stats__BlockDevice *d = NULL;
+
+		for (size_t j = 0; j < m->n_devices && !d; j++)
+			if (m->devices[j]->major == l->major && m->devices[j]->minor == l->minor)
+				d = m->devices[j];
+		if (!d) {
+			if (m->n_devices >= SAMPLE_MAX_BLKDEVS)
+				continue;
+			d = &parts->blkdev[m->n_devices];
+			mstat__stats__block_device__init(d);
+			d->major = l->major;
+			d->minor = l->minor;
+			d->has_major = d->has_minor = true;
+			parts->blkdev_ptr[m->n_devices++] = d;
+		}
+		d->read_bps_limit = l->read_bps;
+		d->has_read_bps_limit = l->read_bps > 0;
+		d->write_bps_limit = l->write_bps;
+		d->has_write_bps_limit = l->write_bps > 0;
+	}
+}
+
 static void pb_fill_blkdevs(const struct snapshot_entry *e, Mstat__Stats__ContainerStats *m,
 			    struct stats_pb_parts *parts)
 {
@@ -494,6 +523,7 @@ static void pb_fill_blkdevs(const struct snapshot_entry *e, Mstat__Stats__Contai
 		m->n_devices = i + 1;
 	}
 	m->devices = parts->blkdev_ptr;
+	pb_add_device_limits(e, m, parts);
 }
 
 /* Appends m to b, preceded by its length as a varint. */
@@ -528,6 +558,8 @@ static void pb_append_entry(struct outbuf *b, const struct snapshot *snap,
 		m.name = (char *)rec->spec.name;
 		m.container_id = (char *)rec->spec.id;
 		m.state = (char *)ctr_status_to_string(rec->status);
+		m.restart_count = rec->restart_count;
+		m.has_restart_count = true;
 		pb_append(b, &m);
 		return;
 	}
@@ -539,6 +571,8 @@ static void pb_append_entry(struct outbuf *b, const struct snapshot *snap,
 	m.state = e->meta.state;
 	m.started_ns = e->meta.started_ns;
 	m.has_started_ns = e->meta.started_ns > 0;
+	m.restart_count = e->meta.restart_count;
+	m.has_restart_count = e->meta.container_id != NULL;
 	pb_fill_cpu(e, &m);
 	pb_fill_memory(snap, e, &m);
 	pb_fill_io(e, &m);

@@ -39,9 +39,40 @@ void sup_unwatch(struct agent *a, struct loop_source *src)
 	src->fd = -1;
 }
 
+/* Adds the rate of one configured device to the per-device list, by device
+ * number, so that a read and a write limit on one disk share an entry. */
+static void add_device_limit(struct snapshot_meta *m, size_t cap, const struct rt_device_rate *r,
+			     bool write)
+{
+	struct mst_err ignored = { 0 };
+	unsigned major_number, minor_number;
+	struct snapshot_device_limit *d = NULL;
+
+	if (r->rate == 0 ||
+	    rt_block_device_number(r->path, &major_number, &minor_number, &ignored) < 0)
+		return;
+	for (size_t i = 0; i < m->n_device_limits && !d; i++)
+		if (m->device_limits[i].major == major_number &&
+		    m->device_limits[i].minor == minor_number)
+			d = &m->device_limits[i];
+	if (!d) {
+		if (m->n_device_limits >= cap)
+			return;
+		d = &m->device_limits[m->n_device_limits++];
+		d->major = major_number;
+		d->minor = minor_number;
+	}
+	if (write)
+		d->write_bps = r->rate;
+	else
+		d->read_bps = r->rate;
+}
+
+/* Fills m from c. m->device_limits is allocated here: free() it after use. */
 static void fill_meta(const struct container *c, struct snapshot_meta *m)
 {
 	const struct rt_limits *l = &c->rec.spec.limits;
+	size_t cap = l->n_device_read_bps + l->n_device_write_bps;
 
 	memset(m, 0, sizeof(*m));
 	m->id = c->target_id;
@@ -57,6 +88,14 @@ static void fill_meta(const struct container *c, struct snapshot_meta *m)
 	m->spec_cpu_shares = l->cpu_shares;
 	m->spec_pids_limit = l->pids_limit;
 	m->labels = c->rec.spec.labels;
+	m->restart_count = c->rec.restart_count;
+
+	/* Without memory the limits are left out; the cgroup keeps them. */
+	m->device_limits = cap ? calloc(cap, sizeof(*m->device_limits)) : NULL;
+	for (size_t i = 0; m->device_limits && i < l->n_device_read_bps; i++)
+		add_device_limit(m, cap, &l->device_read_bps[i], false);
+	for (size_t i = 0; m->device_limits && i < l->n_device_write_bps; i++)
+		add_device_limit(m, cap, &l->device_write_bps[i], true);
 }
 
 /* Creates the stdout and stderr pipes and opens output.log for appending. */
@@ -125,6 +164,7 @@ static int watch_running(struct agent *a, struct container *c, const struct rt_p
 		free(c->target_id);
 		c->target_id = NULL;
 	}
+	free(meta.device_limits);
 	return 0;
 }
 
@@ -136,6 +176,7 @@ void sup_update_target_meta(struct agent *a, struct container *c)
 		return;
 	fill_meta(c, &meta);
 	(void)pipeline_update_meta(a->pipeline, &meta);
+	free(meta.device_limits);
 }
 
 void sup_drop_target(struct agent *a, struct container *c)

@@ -111,10 +111,23 @@ static void format_psi(const char *name, const Mstat__Stats__Pressure *p, char *
 		snprintf(buf, size, "%s %.1f%%/%.1f%%", name, p->some_percent, p->full_percent);
 }
 
+/* Formats " (limit 5.0MiB/s)", or "" when the device has no limit that way. */
+static void format_device_limit(bool has, uint64_t bytes_per_sec, char *buf, size_t size)
+{
+	char n[24];
+
+	if (!has) {
+		buf[0] = '\0';
+		return;
+	}
+	top_format_bytes(bytes_per_sec, false, n, sizeof(n));
+	snprintf(buf, size, " (limit %s/s)", n);
+}
+
 static size_t detail_io(const Mstat__Stats__ContainerStats *s, char (*lines)[256], size_t n,
 			size_t max)
 {
-	char cpu[48], mem[48], io[48], rx[32], tx[32];
+	char cpu[48], mem[48], io[48], rx[32], tx[32], rlimit[40], wlimit[40];
 
 	format_psi("cpu", s->cpu_pressure, cpu, sizeof(cpu));
 	format_psi("memory", s->memory_pressure, mem, sizeof(mem));
@@ -134,8 +147,12 @@ static size_t detail_io(const Mstat__Stats__ContainerStats *s, char (*lines)[256
 
 		format_rate(d->has_read_bytes_per_sec, d->read_bytes_per_sec, rx, sizeof(rx));
 		format_rate(d->has_write_bytes_per_sec, d->write_bytes_per_sec, tx, sizeof(tx));
-		snprintf(lines[n++], 256, "Dev %3u:%-4u read %s  write %s", d->major, d->minor, rx,
-			 tx);
+		format_device_limit(d->has_read_bps_limit, d->read_bps_limit, rlimit,
+				    sizeof(rlimit));
+		format_device_limit(d->has_write_bps_limit, d->write_bps_limit, wlimit,
+				    sizeof(wlimit));
+		snprintf(lines[n++], 256, "Dev %3u:%-4u read %s%s  write %s%s", d->major, d->minor,
+			 rx, rlimit, tx, wlimit);
 	}
 	return n;
 }

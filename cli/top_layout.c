@@ -206,6 +206,10 @@ void top_format_cell(const struct top_row *r, enum top_column c, const struct to
 		if (s->has_mem_events_oom_kill)
 			snprintf(buf, size, "%" PRIu64, s->mem_events_oom_kill);
 		break;
+	case TOP_COL_RESTARTS:
+		if (s->has_restart_count)
+			snprintf(buf, size, "%" PRIu64, s->restart_count);
+		break;
 	case TOP_COL_UPTIME:
 		if (s->has_started_ns && s->state && strcmp(s->state, "running") == 0)
 			top_format_age(o->now_ns - (int64_t)s->started_ns, buf, size);
@@ -294,7 +298,9 @@ bool top_row_visible(const struct top_row *r, const struct top_options *o)
 {
 	const Mstat__Stats__ContainerStats *s = r->stats;
 
-	if (!o->all && s->state && strcmp(s->state, "running") != 0)
+	/* As `docker ps`: restarting containers count as running. */
+	if (!o->all && s->state && strcmp(s->state, "running") != 0 &&
+	    strcmp(s->state, "restarting") != 0)
 		return false;
 	if (o->filter[0] && (!s->name || !strcasestr(s->name, o->filter)))
 		return false;
@@ -340,6 +346,9 @@ static bool sort_value(const Mstat__Stats__ContainerStats *s, enum top_column c,
 	case TOP_COL_OOM_KILLS:
 		*ret = (double)s->mem_events_oom_kill;
 		return s->has_mem_events_oom_kill;
+	case TOP_COL_RESTARTS:
+		*ret = (double)s->restart_count;
+		return s->has_restart_count;
 	case TOP_COL_UPTIME:
 		*ret = -(double)s->started_ns;
 		return s->has_started_ns;
@@ -452,6 +461,7 @@ static const struct top_column_info top_columns[_TOP_COL_MAX] = {
 	[TOP_COL_PSI_MEMORY]  = { "PSI MEM",           11, 16, false, false, '2' },
 	[TOP_COL_PSI_IO]      = { "PSI IO",            11, 17, false, false, '3' },
 	[TOP_COL_OOM_KILLS]   = { "OOM",                4, 11, false, false, 'o' },
+	[TOP_COL_RESTARTS]    = { "RESTARTS",          10, 19, false, false, 'R' },
 	[TOP_COL_UPTIME]      = { "UPTIME",             6, 12, false, false, 'u' },
 	[TOP_COL_CGROUP]      = { "CGROUP",            40, 18, true,  false, 'g' },
 };

@@ -46,7 +46,8 @@ static const char *const top_help_lines[] = {
 	"",
 	"Sort keys: n name, s state, c CPU %, m memory, % memory %, i network,",
 	"  b block I/O, p pids, Q CPU % of quota, t throttled time, w working set,",
-	"  S swap, 1/2/3 PSI cpu/memory/io, o OOM kills, u uptime, g cgroup",
+	"  S swap, 1/2/3 PSI cpu/memory/io, o OOM kills, R restarts, u uptime,",
+	"  g cgroup",
 	"",
 	"Colours: red near the memory limit or OOM-killed in the last minute,",
 	"  yellow throttled. NO_COLOR=1 turns colour off.",
@@ -324,7 +325,9 @@ static bool handle_motion_key(struct top_view *v, int key, int page)
 	case KEY_ENTER:
 	case 'd':
 		v->detail = !v->detail;
-		if (v->detail && v->selected_id[0] == '\0')
+		/* No selection, or the selected container is hidden now: the
+		 * first row shown. */
+		if (v->detail && !selected_row(v))
 			move_selection(v, 0);
 		return true;
 	case 27:

@@ -214,14 +214,24 @@ int snapshot_meta_copy(const struct snapshot_meta *src, struct snapshot_meta *re
 
 	m.id = m.name = m.container_id = m.state = NULL;
 	m.labels = NULL;
+	m.device_limits = NULL;
 	if (dup_or_null(src->id, &m.id) < 0 || dup_or_null(src->name, &m.name) < 0 ||
 	    dup_or_null(src->container_id, &m.container_id) < 0 ||
-	    dup_or_null(src->state, &m.state) < 0 || labels_copy(src->labels, &m.labels) < 0) {
-		snapshot_meta_free(&m);
-		return -ENOMEM;
+	    dup_or_null(src->state, &m.state) < 0 || labels_copy(src->labels, &m.labels) < 0)
+		goto fail;
+	if (src->n_device_limits > 0) {
+		m.device_limits = calloc(src->n_device_limits, sizeof(*m.device_limits));
+		if (!m.device_limits)
+			goto fail;
+		memcpy(m.device_limits, src->device_limits,
+		       src->n_device_limits * sizeof(*m.device_limits));
 	}
 	*ret = m;
 	return 0;
+
+fail:
+	snapshot_meta_free(&m);
+	return -ENOMEM;
 }
 
 void snapshot_meta_free(struct snapshot_meta *m)
@@ -233,6 +243,9 @@ void snapshot_meta_free(struct snapshot_meta *m)
 	free(m->container_id);
 	free(m->state);
 	labels_free(m->labels);
+	free(m->device_limits);
 	m->id = m->name = m->container_id = m->state = NULL;
 	m->labels = NULL;
+	m->device_limits = NULL;
+	m->n_device_limits = 0;
 }

@@ -26,6 +26,12 @@ struct snapshot_derived {
 	bool rates_valid;
 };
 
+/* A configured bandwidth limit on one block device; 0 = none that way. */
+struct snapshot_device_limit {
+	unsigned major, minor;
+	uint64_t read_bps, write_bps;
+};
+
 /* Identity and configured limits of a target, filled by the agent and copied
  * into each snapshot. */
 struct snapshot_meta {
@@ -39,6 +45,9 @@ struct snapshot_meta {
 	uint64_t spec_memory, spec_memory_swap, spec_nano_cpus, spec_cpu_shares;
 	int64_t spec_pids_limit;
 	char **labels; /* NULL-terminated KEY=VALUE container labels; NULL when none */
+	struct snapshot_device_limit *device_limits; /* one per device, owned */
+	size_t n_device_limits;
+	uint64_t restart_count; /* restarts by the container's restart policy */
 };
 
 struct snapshot_entry {

@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: MIT
 # The live view (`mstat top`) driven inside tmux against a real agent: sort
 # by memory, filter by name, the detail pane, a narrower window, a container
-# started while the view is open, an agent restart, and the terminal restored
-# after q. Also checks batch mode and the protobuf stats stream it reads.
+# started while the view is open, an agent restart, the restarts column and
+# device limits, and the terminal restored after q. Also checks batch mode and the protobuf stats stream it reads.
 . "$(dirname "$0")/lib.sh"
 
 start_agent
@@ -167,6 +167,32 @@ $(screen)"
 mstat run -d --name late-second -- sleep 300 >/dev/null
 wait_screen "late-second"
 pass "the view reports a stopped agent and reconnects"
+
+# C then R shows the restarts column; R sorts by it. The detail pane shows
+# the write limit of a limited disk next to its rate.
+src=$(df --output=source "$T" | tail -n 1)
+limit_flag=()
+[ -b "$src" ] && limit_flag=(--device-write-bps "$src:5mb")
+mstat run -d --name late-crashy --restart always "${limit_flag[@]}" -- sh -c 'sleep 2; exit 1' >/dev/null
+tmux_cmd send-keys -t it C R
+wait_screen "RESTARTS"
+tmux_cmd send-keys -t it R
+wait_screen "RESTARTS v"
+# RESTARTS is the last column shown, because the later ones are off.
+crashy_restarted() {
+	screen | awk '$1 == "late-crashy" && $NF ~ /^[1-9][0-9]*$/ { found = 1 } END { exit !found }'
+}
+wait_for 20 crashy_restarted || fail "the RESTARTS column never counted late-crashy's restarts:
+$(screen)"
+[ "$(row_names | head -n 1)" = late-crashy ] || fail "sorting by restarts does not put late-crashy first:
+$(screen)"
+if [ ${#limit_flag[@]} -gt 0 ]; then
+	tmux_cmd send-keys -t it Enter
+	wait_screen "(limit 5.243MB/s)"
+	tmux_cmd send-keys -t it Escape
+	wait_screen "RESTARTS v"
+fi
+pass "the restarts column counts policy restarts; the detail pane shows device limits (${limit_flag[*]:-no block device})"
 
 # q quits and gives the terminal back as it was.
 tmux_cmd send-keys -t it q

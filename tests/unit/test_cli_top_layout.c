@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli/top.h"
 #include "cli/top_layout.h"
 #include "cunit_main.h"
 #include "test_cli_top_support.h"
@@ -231,6 +232,54 @@ static void test_format_cells(void)
 	CU_ASSERT_STRING_EQUAL(buf, "2h");
 	top_format_cell(&row, TOP_COL_CPU_QUOTA, &o, buf, sizeof(buf));
 	CU_ASSERT_STRING_EQUAL(buf, "--");
+	top_format_cell(&row, TOP_COL_RESTARTS, &o, buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL(buf, "--");
+	s.restart_count = 12;
+	s.has_restart_count = true;
+	top_format_cell(&row, TOP_COL_RESTARTS, &o, buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL(buf, "12");
+}
+
+/* The detail pane lists every device with its rates and configured limits. */
+static void test_detail_device_limits(void)
+{
+	Mstat__Stats__ContainerStats s = make_stats("db", 1, 0, 1, 5.0, 1048576);
+	Mstat__Stats__BlockDevice limited = MSTAT__STATS__BLOCK_DEVICE__INIT;
+	Mstat__Stats__BlockDevice plain = MSTAT__STATS__BLOCK_DEVICE__INIT;
+	Mstat__Stats__BlockDevice *devices[] = { &limited, &plain };
+	struct top_row row = { .stats = &s };
+	struct top_view v;
+	static char lines[32][256];
+	bool seen_limited = false, seen_plain = false;
+	size_t n;
+
+	memset(&v, 0, sizeof(v));
+	limited.major = 254;
+	limited.minor = 0;
+	limited.has_read_bytes_per_sec = limited.has_write_bytes_per_sec = true;
+	limited.read_bytes_per_sec = 1048576;
+	limited.write_bytes_per_sec = 0;
+	limited.write_bps_limit = 5 * 1048576;
+	limited.has_write_bps_limit = true;
+	plain.major = 8;
+	plain.minor = 16;
+	s.devices = devices;
+	s.n_devices = 2;
+
+	n = top_format_detail(&v, &row, lines, 32);
+	for (size_t i = 0; i < n; i++) {
+		if (strstr(lines[i], "254:0") &&
+		    strstr(lines[i], "read 1.049MB/s  write 0B/s (limit 5.243MB/s)"))
+			seen_limited = true;
+		if (strstr(lines[i], "8:16") && strstr(lines[i], "read --  write --") &&
+		    !strstr(lines[i], "limit"))
+			seen_plain = true;
+	}
+	if (!seen_limited || !seen_plain)
+		for (size_t i = 0; i < n; i++)
+			fprintf(stderr, "\n%s", lines[i]);
+	CU_ASSERT_TRUE(seen_limited);
+	CU_ASSERT_TRUE(seen_plain);
 }
 
 static void test_format_header_marks_sort(void)
@@ -293,6 +342,7 @@ static const struct cunit_test tests[] = {
 	{ "filter name and state", test_filter_name_and_state },
 	{ "format cells", test_format_cells },
 	{ "format header marks sort", test_format_header_marks_sort },
+	{ "detail pane device limits", test_detail_device_limits },
 	{ "format age and sparkline", test_format_age_and_sparkline },
 	{ "column keys unique", test_column_keys },
 	{ NULL, NULL },
