@@ -16,6 +16,7 @@
 #include "agent/cmdq.h"
 #include "agent/config.h"
 #include "agent/events.h"
+#include "agent/journal.h"
 #include "agent/kmsg.h"
 #include "agent/pub.h"
 #include "agent/record.h"
@@ -123,7 +124,7 @@ struct agent {
 	/* Container events (event_emit.c). */
 	struct event_ring events;
 	struct kmsg_reader kmsg;
-	bool journal_down; /* the last send to journald failed */
+	struct journal_queue journal; /* events on their way to journald */
 };
 
 /* Clocks, in nanoseconds. */

@@ -31,6 +31,11 @@ int agent_events_setup(struct agent *a, struct mst_err *err)
 
 	if (r < 0)
 		return err_set(err, -r, "creating the events ring");
+	r = journal_queue_start(&a->journal, AGENT_JOURNAL_QUEUE);
+	if (r < 0)
+		log_error("container events will not reach journald: starting its sender thread "
+			  "failed: %s",
+			  strerror(-r));
 	a->api.events = &a->events;
 	kmsg_reader_open(&a->kmsg, "/dev/kmsg");
 	if (a->kmsg.fd < 0)
@@ -46,6 +51,7 @@ void agent_events_teardown(struct agent *a)
 	if (!a->api.events)
 		return;
 	kmsg_reader_close(&a->kmsg);
+	journal_queue_stop(&a->journal, AGENT_JOURNAL_STOP_MS);
 	event_ring_destroy(&a->events);
 	a->api.events = NULL;
 }
@@ -63,20 +69,11 @@ static void fill_base(struct event *e, const struct container *c, enum event_kin
 
 static void dispatch(struct agent *a, const struct event *e)
 {
-	int r;
-
 	if (!a->api.events)
 		return;
 	(void)event_ring_push(&a->events, e);
-
-	r = journal_send(e);
-	if (r < 0 && !a->journal_down)
-		log_notice("journald is not reachable (%s): container events go to GET /v1/events "
-			   "and this log only, until it is",
-			   strerror(-r));
-	else if (r == 0 && a->journal_down)
-		log_notice("journald is reachable again: container events go to it");
-	a->journal_down = r < 0;
+	if (a->journal.started)
+		(void)journal_queue_push(&a->journal, e);
 }
 
 /* The effective limits of c's spec, with docker's swap rule applied. */

@@ -12,10 +12,17 @@
 /* Number of recent events kept for clients that ask for `since`. */
 #define AGENT_EVENTS_KEPT 1024
 
-/* Creates the ring and opens /dev/kmsg; logs once when it cannot be read. */
+/* Events waiting for journald at most; later ones are dropped (the ring
+ * keeps them). At shutdown, how long the last ones may take to send. */
+#define AGENT_JOURNAL_QUEUE   256
+#define AGENT_JOURNAL_STOP_MS 2000
+
+/* Creates the ring, starts the journald sender and opens /dev/kmsg; logs
+ * once when /dev/kmsg cannot be read. */
 int agent_events_setup(struct agent *a, struct mst_err *err);
 
-/* Frees the ring; call after the HTTP threads have stopped. */
+/* Sends the queued journald entries, then frees the ring; call after the
+ * HTTP threads have stopped. */
 void agent_events_teardown(struct agent *a);
 
 /* Records a lifecycle event of c. value is the exit code for EVENT_DIE, the

@@ -8,7 +8,10 @@
 #ifndef MSTAT_AGENT_JOURNAL_H
 #define MSTAT_AGENT_JOURNAL_H
 
+#include <pthread.h>
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "agent/events.h"
 
@@ -48,7 +51,38 @@ size_t journal_fields(const struct event *e, char fields[JOURNAL_FIELDS_MAX][JOU
  * errno of libsystemd. NOTE: libsystemd (252) returns 0 without sending when
  * the journal socket does not exist, so only a journald that stopped and
  * left its socket behind (-ECONNREFUSED) is seen as an error. The socket is
- * blocking, so a journald that stops reading stalls the caller. */
+ * blocking, so a journald that stops reading stalls the caller: mstatd calls
+ * it from the sender thread of struct journal_queue only. */
 int journal_send(const struct event *e);
+
+/*
+ * A bounded queue of events and the thread that sends them to journald, so
+ * that a journald that stops reading stalls that thread, never the main
+ * loop. When the queue is full, new events are dropped, counted and reported
+ * in mstatd's log; the events ring keeps them all the same. The sender logs
+ * when journald becomes unreachable and when it is back.
+ */
+struct journal_queue {
+	pthread_mutex_t mu;
+	pthread_cond_t changed;
+	struct event *items;
+	size_t capacity, head, count;
+	uint64_t dropped; /* events dropped since the last report */
+	bool stopping;
+	bool started;
+	pthread_t thread;
+};
+
+/* Allocates the queue and starts the sender. Returns 0 or a negative errno. */
+int journal_queue_start(struct journal_queue *q, size_t capacity);
+
+/* Queues a copy of e without blocking. Returns false when the queue was full
+ * and e was dropped. */
+bool journal_queue_push(struct journal_queue *q, const struct event *e);
+
+/* Lets the sender send what is queued for up to timeout_ms, then stops it and
+ * frees the queue. A sender still stuck in journald after the timeout is left
+ * to the process exit, and so is the queue it uses. */
+void journal_queue_stop(struct journal_queue *q, unsigned timeout_ms);
 
 #endif
