@@ -46,6 +46,18 @@ static void restart_now(struct agent *a, struct container *c)
 {
 	struct mst_err err = { 0 };
 
+	/* The cgroup of the last run still has processes: try again later. */
+	if (c->cgroup) {
+		c->restart_delay_ns = restart_next_delay(c->restart_delay_ns, 0);
+		c->restart_at_ns = agent_now_mono() + c->restart_delay_ns;
+		log_limited(
+		    &a->cgroup_rl, 60, LOG_WARNING,
+		    "container %s (%.12s): restart postponed by %llu ms, because the cgroup "
+		    "of its last run still has processes",
+		    c->rec.spec.name, c->rec.spec.id,
+		    (unsigned long long)(c->restart_delay_ns / 1000000));
+		return;
+	}
 	c->restart_at_ns = 0;
 	c->rec.restart_count++;
 	agent_event_emit(a, c, EVENT_RESTART, (int)c->rec.restart_count);
