@@ -147,6 +147,18 @@ install_journald() {
 	echo >>"$root/etc/machine-id"
 }
 
+# Copies promtool for it_prometheus_promtool, when the host has it (Debian's
+# prometheus package). Its 48 MB add about 15 MB to the compressed initramfs.
+# The prometheus server, which it_prometheus_scrape needs, is left out.
+install_promtool() {
+	local promtool
+	promtool=$(command -v promtool) || {
+		echo "vm-initramfs.sh: no promtool on the host; it_prometheus_promtool skips in the VM" >&2
+		return 0
+	}
+	install_binary "$(readlink -f "$promtool")" /usr/bin/promtool
+}
+
 # Prints the modules a .ko needs (its .modinfo "depends=" field).
 module_depends() {
 	objcopy -O binary -j .modinfo "$1" /dev/stdout | tr '\0' '\n' |
@@ -208,7 +220,7 @@ install_mstat() {
 	cp "$here/dump-cgroup.sh" "$vm/"
 	cp -r "$source_dir/tests/integration" "$root/opt/mstat/src/tests/"
 	[ -d "$source_dir/tests/fixtures" ] && cp -r "$source_dir/tests/fixtures" "$root/opt/mstat/src/tests/"
-	# deploy/ contains the journald catalog and the unit file the tests check.
+	# deploy/ contains the journald catalog that it_events_journal compiles.
 	cp -r "$source_dir/deploy" "$root/opt/mstat/src/"
 
 	{
@@ -265,6 +277,7 @@ make_layout
 install_busybox
 install_host_tools
 install_journald
+install_promtool
 install_modules
 install_mstat
 

@@ -42,13 +42,14 @@ done
 [ "$body" = hello-from-guest ] || fail "curl to 127.0.0.1:$port returned '$body'"
 echo "ok: curl reaches a server on 127.0.0.1"
 
-# The journald test's binaries are copied only when the host has them.
-JOURNALD= JOURNALCTL=
+# journald and promtool are copied only when the host has them.
+JOURNALD= JOURNALCTL= PROMTOOL=
 if [ -x /usr/lib/systemd/systemd-journald ]; then
 	JOURNALD=/usr/lib/systemd/systemd-journald
 	JOURNALCTL=/usr/bin/journalctl
 fi
-for var in MSTATD MSTAT MSTAT_INIT_PATH JOURNALD JOURNALCTL; do
+[ -x /usr/bin/promtool ] && PROMTOOL=/usr/bin/promtool
+for var in MSTATD MSTAT MSTAT_INIT_PATH JOURNALD JOURNALCTL PROMTOOL; do
 	bin=${!var:-}
 	if [ -z "$bin" ]; then
 		echo "$var is not set: that binary is not in the initramfs"
