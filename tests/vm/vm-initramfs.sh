@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # Builds the test VM's initramfs (cpio newc + gzip). It contains
 # busybox-static with its applets and the few real tools the integration
-# scripts need that busybox lacks. Every shared library of those binaries is
+# scripts need that busybox lacks, with systemd-journald, journalctl and
+# promtool when the host has them. Every shared library of those binaries is
 # copied (found with ldd, plus the dynamic loader). So are the kernel modules
 # of modules.list in dependency order, the mstat binaries, the load
 # generators and the tests. Needs root to create /dev/console.
@@ -148,7 +149,7 @@ install_journald() {
 }
 
 # Copies promtool for it_prometheus_promtool, when the host has it (Debian's
-# prometheus package). Its 48 MB add about 15 MB to the compressed initramfs.
+# prometheus package). Its 46 MiB add 14.5 MiB to the compressed initramfs.
 # The prometheus server, which it_prometheus_scrape needs, is left out.
 install_promtool() {
 	local promtool
