@@ -10,6 +10,9 @@ packages=(
 	libcap-dev libcunit1-dev libjansson-dev libcurl4-openssl-dev zlib1g-dev libncurses-dev
 	busybox-static procps util-linux iproute2 tmux curl jq
 	qemu-system-x86 e2fsprogs binutils clang-format
+	# systemd provides systemd-journald and journalctl for it_events_journal,
+	# which runs them on the host and, copied by vm-initramfs.sh, in the VM.
+	systemd
 	# prometheus brings promtool too, for the it_prometheus_* tests: a 22.5 MB
 	# download that takes 332 MB installed (Debian 12, version 2.42.0).
 	prometheus

@@ -17,7 +17,7 @@ DIE_ID=3635179dbdd54cddb17cf748ec96f9c6
 if [ -z "${MSTAT_EVENTS_NS:-}" ]; then
 	# Checked before lib.sh creates anything, so that a skip leaves nothing.
 	[ "$(id -u)" -eq 0 ] || { echo "SKIP: needs root for a mount namespace"; exit 77; }
-	[ -x "$JOURNALD" ] || { echo "SKIP: $JOURNALD is missing, so this system has no journald to test against (the test VM has no systemd; on Debian it comes with the systemd package)"; exit 77; }
+	[ -x "$JOURNALD" ] || { echo "SKIP: $JOURNALD is missing, so this system has no journald to test against (Debian's systemd package; the test VM copies it from the host)"; exit 77; }
 	for tool in journalctl unshare jq; do
 		command -v "$tool" >/dev/null || { echo "SKIP: $tool is not installed"; exit 77; }
 	done
@@ -69,7 +69,7 @@ if [ -d /var/log/journal ]; then
 	mount -t tmpfs -o mode=2755 tmpfs /var/log/journal
 fi
 
-"$JOURNALD" >"$T/journald.log" 2>&1 &
+SYSTEMD_LOG_TARGET=console "$JOURNALD" >"$T/journald.log" 2>&1 &
 JOURNALD_PID=$!
 trap cleanup_with_journal EXIT
 wait_for 10 test -S /run/systemd/journal/socket ||

@@ -5,7 +5,7 @@
 # gzip is served when asked for, and methods other than GET and HEAD get 405.
 . "$(dirname "$0")/lib.sh"
 command -v promtool >/dev/null ||
-	skip "promtool is not installed (Debian package prometheus; the VM initramfs leaves out its 48 MB binary)"
+	skip "promtool is not installed (Debian package prometheus, copied into the test VM from the host)"
 command -v curl >/dev/null || skip "curl is not installed"
 start_agent --label-allow team --label-allow app.tier
 

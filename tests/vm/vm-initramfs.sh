@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # Builds the test VM's initramfs (cpio newc + gzip). It contains
 # busybox-static with its applets and the few real tools the integration
-# scripts need that busybox lacks. Every shared library of those binaries is
+# scripts need that busybox lacks, with systemd-journald, journalctl and
+# promtool when the host has them. Every shared library of those binaries is
 # copied (found with ldd, plus the dynamic loader). So are the kernel modules
 # of modules.list in dependency order, the mstat binaries, the load
 # generators and the tests. Needs root to create /dev/console.
@@ -127,6 +128,38 @@ install_host_tools() {
 	return 0
 }
 
+# Copies systemd-journald, journalctl and util-linux's unshare for the
+# journald test, when the host has them (Debian's systemd package). With no
+# /var/log/journal, journald keeps its journal in /run/log/journal. A
+# generated machine id gives it the usual layout, /run/log/journal/ID/.
+# journalctl -x reads the catalog from /var/lib/systemd/catalog, which the
+# test bind-mounts.
+install_journald() {
+	local journald=/lib/systemd/systemd-journald journalctl unshare
+	journalctl=$(command -v journalctl) && unshare=$(command -v unshare) && [ -x "$journald" ] || {
+		echo "vm-initramfs.sh: no systemd-journald, journalctl or unshare on the host; the journald test skips in the VM" >&2
+		return 0
+	}
+	install_binary "$(readlink -f "$journald")" /usr/lib/systemd/systemd-journald
+	install_binary "$(readlink -f "$journalctl")" /usr/bin/journalctl
+	install_binary "$(readlink -f "$unshare")" /usr/bin/unshare
+	mkdir -p "$root/var/lib/systemd/catalog"
+	od -An -N16 -tx1 /dev/urandom | tr -d ' \n' >"$root/etc/machine-id"
+	echo >>"$root/etc/machine-id"
+}
+
+# Copies promtool for it_prometheus_promtool, when the host has it (Debian's
+# prometheus package). Its 46 MiB add 14.5 MiB to the compressed initramfs.
+# The prometheus server, which it_prometheus_scrape needs, is left out.
+install_promtool() {
+	local promtool
+	promtool=$(command -v promtool) || {
+		echo "vm-initramfs.sh: no promtool on the host; it_prometheus_promtool skips in the VM" >&2
+		return 0
+	}
+	install_binary "$(readlink -f "$promtool")" /usr/bin/promtool
+}
+
 # Prints the modules a .ko needs (its .modinfo "depends=" field).
 module_depends() {
 	objcopy -O binary -j .modinfo "$1" /dev/stdout | tr '\0' '\n' |
@@ -188,6 +221,8 @@ install_mstat() {
 	cp "$here/dump-cgroup.sh" "$vm/"
 	cp -r "$source_dir/tests/integration" "$root/opt/mstat/src/tests/"
 	[ -d "$source_dir/tests/fixtures" ] && cp -r "$source_dir/tests/fixtures" "$root/opt/mstat/src/tests/"
+	# deploy/ contains the journald catalog that it_events_journal compiles.
+	cp -r "$source_dir/deploy" "$root/opt/mstat/src/"
 
 	{
 		echo "MSTAT_SOURCE=/opt/mstat/src"
@@ -242,6 +277,8 @@ install_mstat() {
 make_layout
 install_busybox
 install_host_tools
+install_journald
+install_promtool
 install_modules
 install_mstat
 

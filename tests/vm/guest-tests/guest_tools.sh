@@ -42,10 +42,17 @@ done
 [ "$body" = hello-from-guest ] || fail "curl to 127.0.0.1:$port returned '$body'"
 echo "ok: curl reaches a server on 127.0.0.1"
 
-for var in MSTATD MSTAT MSTAT_INIT_PATH; do
+# journald and promtool are copied only when the host has them.
+JOURNALD= JOURNALCTL= PROMTOOL=
+if [ -x /usr/lib/systemd/systemd-journald ]; then
+	JOURNALD=/usr/lib/systemd/systemd-journald
+	JOURNALCTL=/usr/bin/journalctl
+fi
+[ -x /usr/bin/promtool ] && PROMTOOL=/usr/bin/promtool
+for var in MSTATD MSTAT MSTAT_INIT_PATH JOURNALD JOURNALCTL PROMTOOL; do
 	bin=${!var:-}
 	if [ -z "$bin" ]; then
-		echo "$var is not set: that binary was not built"
+		echo "$var is not set: that binary is not in the initramfs"
 		continue
 	fi
 	# What ldd does: --verify exits 0 for a dynamic executable, and --list
