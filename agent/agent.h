@@ -17,6 +17,7 @@
 #include "agent/config.h"
 #include "agent/events.h"
 #include "agent/kmsg.h"
+#include "agent/network.h"
 #include "agent/pub.h"
 #include "agent/record.h"
 #include "collectors/pipeline.h"
@@ -122,6 +123,8 @@ struct agent {
 	struct event_ring events;
 	struct kmsg_reader kmsg;
 	bool journal_down; /* the last send to journald failed */
+
+	struct agent_net net; /* bridge, addresses and port proxy (network.c) */
 };
 
 /* Clocks, in nanoseconds. */
