@@ -180,12 +180,60 @@ static int link_create_bridge(int fd, const char *name)
 	return nl_transact(fd, &req);
 }
 
-static bool link_is_bridge(const char *name)
+/* Finds IFLA_INFO_KIND inside the IFLA_LINKINFO of an RTM_NEWLINK reply. */
+static bool reply_kind_is(const struct nlmsghdr *h, const char *kind)
 {
-	char path[64];
+	const struct ifinfomsg *ifi = NLMSG_DATA(h);
+	int len = (int)h->nlmsg_len - (int)NLMSG_LENGTH(sizeof(*ifi));
 
-	snprintf(path, sizeof(path), "/sys/class/net/%s/bridge", name);
-	return access(path, F_OK) == 0;
+	for (const struct rtattr *a = IFLA_RTA(ifi); len > 0 && RTA_OK(a, len);
+	     a = RTA_NEXT(a, len)) {
+		if (a->rta_type != IFLA_LINKINFO)
+			continue;
+		int info_len = (int)RTA_PAYLOAD(a);
+		for (const struct rtattr *i = RTA_DATA(a); RTA_OK(i, info_len);
+		     i = RTA_NEXT(i, info_len))
+			if (i->rta_type == IFLA_INFO_KIND &&
+			    strncmp(RTA_DATA(i), kind, RTA_PAYLOAD(i)) == 0)
+				return true;
+	}
+	return false;
+}
+
+/* Asks the kernel for the link of that name, over the caller's socket, so
+ * that the answer is about the socket's network namespace (sysfs may show
+ * another one). */
+static bool link_is_bridge(int fd, const char *name)
+{
+	static uint32_t seq = 0x40000000;
+	char reply[8192] __attribute__((aligned(NLMSG_ALIGNTO)));
+	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+	struct nl_request req;
+	struct ifinfomsg *ifi;
+
+	nl_begin(&req, RTM_GETLINK, 0, sizeof(*ifi), (void **)&ifi);
+	req.h->nlmsg_flags = NLM_F_REQUEST;
+	req.h->nlmsg_seq = __atomic_add_fetch(&seq, 1, __ATOMIC_RELAXED);
+	ifi->ifi_family = AF_UNSPEC;
+	if (!nl_put_string(&req, IFLA_IFNAME, name) ||
+	    sendto(fd, req.buf, req.h->nlmsg_len, 0, (struct sockaddr *)&kernel, sizeof(kernel)) <
+		0)
+		return false;
+	for (int tries = 0; tries < 16; tries++) {
+		ssize_t n = recv(fd, reply, sizeof(reply), 0);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return false;
+		for (struct nlmsghdr *h = (struct nlmsghdr *)reply; NLMSG_OK(h, (size_t)n);
+		     h = NLMSG_NEXT(h, n)) {
+			if (h->nlmsg_seq != req.h->nlmsg_seq)
+				continue;
+			return h->nlmsg_type == RTM_NEWLINK && reply_kind_is(h, "bridge");
+		}
+	}
+	return false;
 }
 
 static bool ifname_is_valid(const char *name)
@@ -214,7 +262,7 @@ int rt_net_bridge_ensure(const char *name, uint32_t gateway, unsigned prefix_len
 	else if (r != -EEXIST) {
 		r = err_set(err, -r, "create bridge %s", name);
 		goto out;
-	} else if (!link_is_bridge(name)) {
+	} else if (!link_is_bridge(fd, name)) {
 		r = err_setx(err, EEXIST, "interface %s exists and is not a bridge", name);
 		goto out;
 	}
