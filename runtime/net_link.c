@@ -200,8 +200,8 @@ static bool reply_kind_is(const struct nlmsghdr *h, const char *kind)
 	return false;
 }
 
-/* Asks the kernel for the link of that name, over the caller's socket, so
- * that the answer is about the socket's network namespace (sysfs may show
+/* Requests the link of that name over the caller's socket, so
+ * that the reply describes the socket's network namespace (sysfs may show
  * another one). */
 static bool link_is_bridge(int fd, const char *name)
 {
