@@ -72,6 +72,7 @@ struct tcp_conn {
 	bool connecting;
 	bool closed;
 	uint32_t events[2]; /* current epoll interest of fd[i] */
+	bool watched[2];    /* fd[i] is in the epoll set */
 	struct tcp_conn *next;
 };
 
@@ -211,6 +212,15 @@ static int conn_update_interest(struct netproxy *p, struct tcp_conn *c)
 	for (int i = 0; i < 2; i++) {
 		uint32_t want = 0;
 
+		/* Done both ways on this socket: out of the set, so that its
+		 * hang-up does not wake the thread again and again. */
+		if (c->watched[i] && c->eof[i] && c->shut[i]) {
+			(void)epoll_ctl(p->epoll_fd, EPOLL_CTL_DEL, c->fd[i], NULL);
+			c->watched[i] = false;
+		}
+		if (!c->watched[i])
+			continue;
+
 		if (c->connecting)
 			want = i == 1 ? EPOLLOUT : 0;
 		else {
@@ -229,12 +239,18 @@ static int conn_update_interest(struct netproxy *p, struct tcp_conn *c)
 	return 0;
 }
 
-static void conn_event(struct netproxy *p, struct tcp_conn *c, int side)
+static void conn_event(struct netproxy *p, struct tcp_conn *c, int side, uint32_t events)
 {
 	int r;
 
 	if (c->closed)
 		return;
+	/* A reset or another socket error ends the connection; the states of
+	 * both directions cannot tell it apart from a pause otherwise. */
+	if (events & EPOLLERR) {
+		conn_close(p, c);
+		return;
+	}
 	if (c->connecting) {
 		int so_error = 0;
 		socklen_t len = sizeof(so_error);
@@ -285,6 +301,7 @@ static int conn_open(struct netproxy *p, struct listener *l, int client_fd, stru
 		r = epoll_set(p, EPOLL_CTL_ADD, c->fd[i], c->events[i], &c->h[i]);
 		if (r < 0)
 			goto fail;
+		c->watched[i] = true;
 	}
 	c->next = p->conns;
 	p->conns = c;
@@ -479,7 +496,7 @@ static void run_commands(struct netproxy *p)
 	pthread_mutex_unlock(&p->mu);
 }
 
-static void dispatch(struct netproxy *p, struct handle *h, bool *ret_commands)
+static void dispatch(struct netproxy *p, struct handle *h, uint32_t events, bool *ret_commands)
 {
 	switch (h->kind) {
 	case HANDLE_WAKE:
@@ -495,7 +512,7 @@ static void dispatch(struct netproxy *p, struct handle *h, bool *ret_commands)
 		break;
 	}
 	case HANDLE_TCP:
-		conn_event(p, h->object, h->side);
+		conn_event(p, h->object, h->side, events);
 		break;
 	case HANDLE_UDP_FLOW:
 		flow_receive(p, h->object);
@@ -514,7 +531,7 @@ static void *proxy_thread(void *arg)
 		int n = epoll_wait(p->epoll_fd, events, PROXY_BATCH, 1000);
 
 		for (int i = 0; i < n; i++)
-			dispatch(p, events[i].data.ptr, &commands);
+			dispatch(p, events[i].data.ptr, events[i].events, &commands);
 		/* Commands last, because one may free a listener that an
 		 * event of this batch points at. */
 		if (commands)

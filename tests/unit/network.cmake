@@ -16,3 +16,9 @@ if(TARGET mstat_agent_core)
     SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_agent_ports.c
     LIBS mstat_agent_core)
 endif()
+if(TARGET mstat_agent_core)
+  mstat_add_unit_test(test_agent_netproxy
+    SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_agent_netproxy.c
+    LIBS mstat_agent_core)
+  set_tests_properties(test_agent_netproxy PROPERTIES TIMEOUT 60)
+endif()
