@@ -79,8 +79,9 @@ struct tcp_conn {
 struct udp_flow {
 	struct handle h;
 	struct listener *listener;
-	int fd; /* connected to the container */
-	struct sockaddr_in client;
+	int fd;				/* connected to the container */
+	struct sockaddr_storage client; /* IPv4 or IPv6, as the host port is bound */
+	socklen_t client_len;
 	uint64_t last_ns;
 	struct udp_flow *next;
 };
@@ -347,13 +348,12 @@ static void flow_close(struct listener *l, struct udp_flow *f)
 }
 
 static struct udp_flow *flow_find(struct netproxy *p, struct listener *l,
-				  const struct sockaddr_in *client)
+				  const struct sockaddr_storage *client, socklen_t client_len)
 {
 	struct udp_flow *f;
 
 	for (f = l->flows; f; f = f->next)
-		if (f->client.sin_addr.s_addr == client->sin_addr.s_addr &&
-		    f->client.sin_port == client->sin_port)
+		if (f->client_len == client_len && memcmp(&f->client, client, client_len) == 0)
 			return f;
 	if (l->n_flows >= PROXY_UDP_FLOWS_MAX)
 		return NULL;
@@ -372,6 +372,7 @@ static struct udp_flow *flow_find(struct netproxy *p, struct listener *l,
 	}
 	f->listener = l;
 	f->client = *client;
+	f->client_len = client_len;
 	f->next = l->flows;
 	l->flows = f;
 	l->n_flows++;
@@ -381,7 +382,7 @@ static struct udp_flow *flow_find(struct netproxy *p, struct listener *l,
 static void listener_receive(struct netproxy *p, struct listener *l)
 {
 	for (int i = 0; i < PROXY_BATCH; i++) {
-		struct sockaddr_in client;
+		struct sockaddr_storage client;
 		socklen_t len = sizeof(client);
 		ssize_t n = recvfrom(l->fd, p->datagram, sizeof(p->datagram), MSG_DONTWAIT,
 				     (struct sockaddr *)&client, &len);
@@ -389,9 +390,9 @@ static void listener_receive(struct netproxy *p, struct listener *l)
 
 		if (n < 0)
 			return;
-		if (client.sin_family != AF_INET)
+		if (len > sizeof(client))
 			continue;
-		f = flow_find(p, l, &client);
+		f = flow_find(p, l, &client, len);
 		if (!f)
 			continue; /* too many clients: the datagram is dropped */
 		f->last_ns = now_ns();
@@ -408,7 +409,7 @@ static void flow_receive(struct netproxy *p, struct udp_flow *f)
 			return;
 		f->last_ns = now_ns();
 		(void)sendto(f->listener->fd, p->datagram, (size_t)n, MSG_DONTWAIT,
-			     (struct sockaddr *)&f->client, sizeof(f->client));
+			     (struct sockaddr *)&f->client, f->client_len);
 	}
 }
 

@@ -191,6 +191,45 @@ static void test_udp_both_ways(void)
 	close(backend);
 }
 
+/* A host port on ::1 forwards to the container's IPv4 address. */
+static void test_udp_ipv6_host_port(void)
+{
+	struct rt_port port = { .proto = RT_PROTO_UDP, .host_ip = "::1" };
+	struct sockaddr_in6 a = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT };
+	struct timeval timeout = { .tv_sec = 5 };
+	struct mst_err err = { 0 };
+	struct sockaddr_in from;
+	socklen_t len = sizeof(a), from_len = sizeof(from);
+	uint16_t backend_port;
+	int backend = bound_socket(SOCK_DGRAM, &backend_port), fd, client;
+	char buf[16];
+
+	CU_ASSERT_FATAL(backend >= 0);
+	port.container_port = backend_port;
+	if (netproxy_bind(&port, &fd, &err) < 0) {
+		printf("skipped: no IPv6 loopback here: %s\n", err.msg);
+		close(backend);
+		return;
+	}
+	CU_ASSERT_EQUAL_FATAL(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+	CU_ASSERT_EQUAL_FATAL(netproxy_add(proxy, "udp6-owner", fd, &port, loopback()), 0);
+	client = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	CU_ASSERT_FATAL(client >= 0);
+	(void)setsockopt(client, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
+	(void)setsockopt(backend, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
+	CU_ASSERT_EQUAL_FATAL(connect(client, (struct sockaddr *)&a, sizeof(a)), 0);
+
+	CU_ASSERT_EQUAL(send(client, "ping6", 5, 0), 5);
+	CU_ASSERT_EQUAL(recvfrom(backend, buf, sizeof(buf), 0, (struct sockaddr *)&from, &from_len),
+			5);
+	CU_ASSERT_EQUAL(sendto(backend, "pong6", 5, 0, (struct sockaddr *)&from, from_len), 5);
+	CU_ASSERT_EQUAL(recv(client, buf, sizeof(buf), 0), 5);
+	CU_ASSERT_EQUAL(memcmp(buf, "pong6", 5), 0);
+	netproxy_remove(proxy, "udp6-owner");
+	close(client);
+	close(backend);
+}
+
 static void test_remove_closes_port(void)
 {
 	uint16_t backend_port, host_port;
@@ -214,6 +253,7 @@ static const struct cunit_test tests[] = {
 	{ "tcp stream both ways", test_tcp_both_ways },
 	{ "busy host port", test_busy_port },
 	{ "udp datagrams both ways", test_udp_both_ways },
+	{ "udp on an IPv6 host port", test_udp_ipv6_host_port },
 	{ "remove closes the port", test_remove_closes_port },
 	{ NULL, NULL },
 };
