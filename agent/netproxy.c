@@ -26,7 +26,8 @@
 #define PROXY_BUFFER	      65536
 #define PROXY_CONNECTIONS_MAX 1024 /* TCP connections over all ports */
 #define PROXY_UDP_FLOWS_MAX   256  /* UDP clients per port */
-/* docker-proxy forgets a UDP client after 90 s without traffic. */
+/* docker-proxy ends a UDP flow after 90 s without traffic
+ * (UDPConnTrackTimeout in its udp_proxy.go). */
 #define PROXY_UDP_IDLE_NS (90ULL * 1000000000ULL)
 #define PROXY_BATCH	  64 /* accepts, datagrams or epoll events per turn */
 
@@ -37,7 +38,7 @@ enum handle_kind {
 	HANDLE_UDP_FLOW,
 };
 
-/* What an epoll event's data points at. */
+/* The object an epoll event's data points at. */
 struct handle {
 	enum handle_kind kind;
 	void *object;
@@ -66,7 +67,7 @@ struct tcp_conn {
 	char owner[65];
 	int fd[2];
 	struct handle h[2];
-	struct relay_buf buf[2]; /* buf[i] holds what was read from fd[i] */
+	struct relay_buf buf[2]; /* buf[i] contains what was read from fd[i] */
 	bool eof[2];		 /* fd[i] has no more to read */
 	bool shut[2];		 /* fd[i] was shut down for writing */
 	bool connecting;

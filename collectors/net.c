@@ -20,8 +20,8 @@
 #include "collectors/net_link.h"
 
 /* Room for about a hundred interfaces before the first pass (net/dev), or
- * for one datagram of a dump (netlink, which the kernel fills to about
- * 32 KiB at most on x86-64). */
+ * for one datagram of a dump (netlink): the kernel sizes dump datagrams to
+ * the reader's buffer, up to 32 KiB less its skb overhead. */
 #define NET_MIN_BUFFER 32768
 /* A dump of SAMPLE_MAX_NETIFS links fits in a few datagrams; more reads
  * than this mean a broken reply. */

@@ -16,7 +16,7 @@
 #include "runtime/spec.h"
 
 /* The smallest and largest subnet the allocator accepts, as prefix lengths:
- * a /16 holds 65534 addresses, a /30 two (the gateway and one container). */
+ * a /16 has 65534 addresses, a /30 two (the gateway and one container). */
 #define RT_SUBNET_PREFIX_MIN 16
 #define RT_SUBNET_PREFIX_MAX 30
 
