@@ -116,7 +116,7 @@ int api_ports_from_json(json_t *host, struct rt_spec *spec, struct mst_err *err)
 	json_t *bindings = json_object_get(host, "PortBindings"), *value, *item;
 	struct rt_port *ports;
 	const char *key;
-	size_t n, at = 0, i;
+	size_t n = 0, at = 0, i;
 
 	spec->ports = NULL;
 	spec->n_ports = 0;

@@ -75,7 +75,8 @@ static int open_net_dev(struct net_state *st, const char *dir, struct mst_err *e
 	char net_dir[PATH_MAX];
 	int r;
 
-	snprintf(net_dir, sizeof(net_dir), "%s/net", dir);
+	if (snprintf(net_dir, sizeof(net_dir), "%s/net", dir) >= (int)sizeof(net_dir))
+		return err_setx(err, ENAMETOOLONG, "path %s/net is too long", dir);
 	r = cgfile_open(net_dir, "dev", &st->fd);
 	if (r == -ENOENT || r == -ESRCH)
 		return -ENOENT; /* the process is gone: nothing to read, not an error */

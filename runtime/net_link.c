@@ -248,7 +248,7 @@ int rt_net_bridge_ensure(const char *name, uint32_t gateway, unsigned prefix_len
 			 struct mst_err *err)
 {
 	bool created = false;
-	int fd, r, ifindex;
+	int fd = -1, r, ifindex;
 
 	if (!ifname_is_valid(name))
 		return err_setx(err, EINVAL, "invalid bridge name '%s'", name);
@@ -294,7 +294,7 @@ int rt_net_link_delete(const char *name, struct mst_err *err)
 {
 	struct nl_request req;
 	struct ifinfomsg *ifi;
-	int fd, r;
+	int fd = -1, r;
 
 	if (!ifname_is_valid(name))
 		return err_setx(err, EINVAL, "invalid interface name '%s'", name);
@@ -444,7 +444,7 @@ int rt_net_netns_socket(pid_t pid, int *ret_fd)
 int rt_net_endpoint_attach(const struct rt_net_endpoint *ep, pid_t pid, struct mst_err *err)
 {
 	struct netns_job job = { .pid = pid, .ep = ep };
-	int fd, r, bridge_index;
+	int fd = -1, r, bridge_index;
 
 	if (!ifname_is_valid(ep->host_if) || !ifname_is_valid(ep->bridge))
 		return err_setx(err, EINVAL, "invalid interface names '%s' and '%s'", ep->host_if,
