@@ -320,13 +320,17 @@ static bool host_ip_is_valid(const char *ip)
 }
 
 /* True when two bindings would need the same socket: same protocol and port,
- * and the same address or one of them on every address. */
+ * and the same address, or one of them on every IPv4 address (an empty
+ * host_ip) and the other an IPv4 address. */
 static bool ports_collide(const struct rt_port *a, const struct rt_port *b)
 {
 	if (a->proto != b->proto || a->host_port != b->host_port)
 		return false;
-	return a->host_ip[0] == '\0' || b->host_ip[0] == '\0' ||
-	       strcmp(a->host_ip, b->host_ip) == 0;
+	if (a->host_ip[0] == '\0')
+		return !strchr(b->host_ip, ':');
+	if (b->host_ip[0] == '\0')
+		return !strchr(a->host_ip, ':');
+	return strcmp(a->host_ip, b->host_ip) == 0;
 }
 
 static int validate_ports(const struct rt_spec *spec, struct mst_err *err)
@@ -353,7 +357,7 @@ static int validate_ports(const struct rt_spec *spec, struct mst_err *err)
 		if (!host_ip_is_valid(p->host_ip))
 			return err_setx(err, EINVAL,
 					"invalid HostIp '%s' of port %u/%s: give a numeric IPv4 "
-					"or IPv6 address, or none for every address",
+					"or IPv6 address, or none for every IPv4 address",
 					p->host_ip, p->container_port,
 					rt_port_proto_to_string(p->proto));
 		for (size_t j = 0; j < i; j++) {

@@ -31,7 +31,7 @@ enum rt_port_proto {
 /* One published port (docker's -p, HostConfig.PortBindings). */
 struct rt_port {
 	enum rt_port_proto proto;
-	char host_ip[46];	 /* numeric IPv4 or IPv6 address; "" = every address */
+	char host_ip[46];	 /* numeric IPv4 or IPv6 address; "" = every IPv4 address */
 	uint16_t host_port;	 /* 1..65535 */
 	uint16_t container_port; /* 1..65535 */
 };

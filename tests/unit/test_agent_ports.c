@@ -134,6 +134,10 @@ static void test_ports_need_bridge(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "host port 8080/tcp is published twice"));
 	spec.ports[1].proto = RT_PROTO_UDP;
 	CU_ASSERT_EQUAL(rt_spec_validate(&spec, &err), 0);
+	/* 0.0.0.0 and ::1 are separate sockets. */
+	spec.ports[1].proto = RT_PROTO_TCP;
+	snprintf(spec.ports[1].host_ip, sizeof(spec.ports[1].host_ip), "::1");
+	CU_ASSERT_EQUAL(rt_spec_validate(&spec, &err), 0);
 	ctr_spec_free(&spec);
 	json_decref(body);
 }
