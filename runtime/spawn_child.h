@@ -22,12 +22,12 @@ struct rt_caps {
 };
 
 struct rt_child {
-	int error_fd;	 /* write end of the error pipe, close-on-exec */
-	int sync_fd;	 /* the child's end of the socket pair the parent releases it on after the
-			  * v1 cgroup attach and the bridge setup; -1 when neither is needed */
-	int init_fd;	 /* O_PATH descriptor of mstat-init, opened on the host */
-	int exit_fd;	 /* <state_dir>/exit, handed to mstat-init */
-	int stdio_fd[3]; /* descriptors for 0, 1, 2; all >= 3 */
+	int error_fd; /* write end of the error pipe, close-on-exec */
+	int sync_fd;  /* v1 or bridge: the child's end of the socket pair the parent releases it on
+		       */
+	int init_fd;  /* O_PATH descriptor of mstat-init, opened on the host */
+	int exit_fd;  /* <state_dir>/exit, handed to mstat-init */
+	int stdio_fd[3];	 /* descriptors for 0, 1, 2; all >= 3 */
 	bool unshare_cgroup;	 /* v1: enter a new cgroup namespace after being attached */
 	bool new_netns;		 /* bring lo up in the new network namespace */
 	const char *root_source; /* "/" (the host's root) or the --rootfs directory */
