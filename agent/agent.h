@@ -18,6 +18,7 @@
 #include "agent/events.h"
 #include "agent/journal.h"
 #include "agent/kmsg.h"
+#include "agent/network.h"
 #include "agent/pub.h"
 #include "agent/record.h"
 #include "collectors/pipeline.h"
@@ -125,6 +126,8 @@ struct agent {
 	struct event_ring events;
 	struct kmsg_reader kmsg;
 	struct journal_queue journal; /* events on their way to journald */
+
+	struct agent_net net; /* bridge, addresses and port proxy (network.c) */
 };
 
 /* Clocks, in nanoseconds. */

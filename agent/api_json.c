@@ -159,12 +159,15 @@ static int get_int(json_t *obj, const char *key, const char *field, long long mi
 	return 0;
 }
 
+/* Reads NetworkMode after the ports: without a mode, a container that
+ * publishes ports goes on the bridge and any other gets its own namespace
+ * with lo only. */
 static int get_network(json_t *host, struct rt_spec *spec, struct mst_err *err)
 {
 	json_t *v = json_object_get(host, "NetworkMode");
 	const char *mode;
 
-	spec->network = RT_NET_NONE;
+	spec->network = spec->n_ports ? RT_NET_BRIDGE : RT_NET_NONE;
 	if (!v || json_is_null(v))
 		return 0;
 	if (!json_is_string(v))
@@ -176,7 +179,7 @@ static int get_network(json_t *host, struct rt_spec *spec, struct mst_err *err)
 	if (rt_network_from_string(mode, &spec->network) < 0)
 		return err_setx(err, EINVAL,
 				"invalid field 'HostConfig.NetworkMode': '%s' is not supported, "
-				"use 'none' or 'host'",
+				"use 'none', 'host' or 'bridge'",
 				mode);
 	return 0;
 }
@@ -332,7 +335,7 @@ static int get_host_config(json_t *body, struct rt_spec *spec, struct ctr_option
 	spec->limits.cpu_shares = (uint64_t)shares;
 	spec->limits.pids_limit = pids;
 
-	if (get_network(host, spec, err) < 0)
+	if (api_ports_from_json(host, spec, err) < 0 || get_network(host, spec, err) < 0)
 		return -EINVAL;
 	if (get_device_rates(host, "BlkioDeviceReadBps", "HostConfig.BlkioDeviceReadBps",
 			     &spec->limits.device_read_bps, &spec->limits.n_device_read_bps,
@@ -478,9 +481,8 @@ static int add_warning(json_t *warnings, const char *field)
 
 json_t *api_create_warnings(json_t *body)
 {
-	static const char *const host_fields[] = { "Privileged", "Binds",      "PortBindings",
-						   "Mounts",	 "Devices",    "CapAdd",
-						   "CapDrop",	 "SecurityOpt" };
+	static const char *const host_fields[] = { "Privileged", "Binds",   "Mounts",	  "Devices",
+						   "CapAdd",	 "CapDrop", "SecurityOpt" };
 	json_t *warnings = json_array();
 	json_t *host = json_is_object(body) ? json_object_get(body, "HostConfig") : NULL;
 	char field[64];
@@ -564,8 +566,8 @@ static json_t *device_rates_to_json(const struct rt_device_rate *rates, size_t n
  * stores at create (adaptContainerSettings in moby's daemon/daemon_unix.go):
  * twice Memory when Memory is set and MemorySwap is 0. The state file keeps
  * the requested value instead. */
-static json_t *host_config_to_json(const struct rt_spec *spec, const struct ctr_options *options,
-				   bool effective_swap)
+static json_t *host_config_base_to_json(const struct rt_spec *spec,
+					const struct ctr_options *options, bool effective_swap)
 {
 	const struct rt_limits *l = &spec->limits;
 	int64_t swap = l->memory_swap;
@@ -582,6 +584,26 @@ static json_t *host_config_to_json(const struct rt_spec *spec, const struct ctr_
 	    rt_network_to_string(spec->network), "AutoRemove", options->auto_remove,
 	    "RestartPolicy", "Name", restart_mode_to_string(options->restart.mode),
 	    "MaximumRetryCount", (int)options->restart.max_retries);
+}
+
+/* Sets key to value in obj; on failure, or when value is NULL, frees obj
+ * and returns NULL. Steals value. */
+static json_t *add_field(json_t *obj, const char *key, json_t *value)
+{
+	if (!obj || !value || json_object_set_new(obj, key, value) < 0) {
+		json_decref(obj);
+		if (!obj)
+			json_decref(value);
+		return NULL;
+	}
+	return obj;
+}
+
+static json_t *host_config_to_json(const struct rt_spec *spec, const struct ctr_options *options,
+				   bool effective_swap)
+{
+	return add_field(host_config_base_to_json(spec, options, effective_swap), "PortBindings",
+			 api_ports_to_json(spec));
 }
 
 json_t *api_spec_to_json(const struct rt_spec *spec, const struct ctr_options *options)
@@ -626,7 +648,7 @@ static json_t *state_to_json(const struct ctr_record *r)
 			 time_to_json(r->started_ns), "FinishedAt", time_to_json(r->finished_ns));
 }
 
-static json_t *config_to_json(const struct ctr_record *r)
+static json_t *config_base_to_json(const struct ctr_record *r)
 {
 	char short_id[13];
 
@@ -637,7 +659,13 @@ static json_t *config_to_json(const struct ctr_record *r)
 			 r->spec.cwd ? r->spec.cwd : "", "Labels", labels_to_json(r->spec.labels));
 }
 
-json_t *api_json_inspect(const struct ctr_record *r)
+static json_t *config_to_json(const struct ctr_record *r)
+{
+	return add_field(config_base_to_json(r), "ExposedPorts",
+			 api_exposed_ports_to_json(&r->spec));
+}
+
+static json_t *inspect_base_to_json(const struct ctr_record *r)
 {
 	char name[RT_NAME_MAX + 1];
 	const char *path = r->spec.argv && r->spec.argv[0] ? r->spec.argv[0] : "";
@@ -653,6 +681,12 @@ json_t *api_json_inspect(const struct ctr_record *r)
 			 r->cgroup_path ? json_string(r->cgroup_path) : json_null(), "OOMKillCount",
 			 (json_int_t)r->oom_kill_count, "Rootfs",
 			 r->spec.rootfs ? r->spec.rootfs : "");
+}
+
+json_t *api_json_inspect(const struct ctr_record *r)
+{
+	return add_field(inspect_base_to_json(r), "NetworkSettings",
+			 api_network_settings_to_json(r));
 }
 
 void api_format_duration(uint64_t s, char *buf, size_t size)
@@ -746,7 +780,7 @@ json_t *api_json_list_entry(const struct ctr_record *r, uint64_t now_ns)
 		      "Command", command, "Created", (json_int_t)(r->created_ns / 1000000000ULL),
 		      "State", ctr_status_to_string(r->status), "Status", status);
 	free(command);
-	return entry;
+	return add_field(entry, "Ports", api_list_ports_to_json(r));
 }
 
 json_t *api_json_message(const char *msg)

@@ -40,8 +40,8 @@ int api_update_from_json(json_t *body, struct rt_limits *ret_limits,
 
 /* Builds the Warnings array of a create reply: one message per field that
  * a Docker client may send but mstat ignores (Image, HostConfig.Privileged,
- * Binds, PortBindings, Mounts, Devices, CapAdd, CapDrop, SecurityOpt), when
- * it requests something. NULL on allocation failure. */
+ * Binds, Mounts, Devices, CapAdd, CapDrop, SecurityOpt), when it requests
+ * something. NULL on allocation failure. */
 json_t *api_create_warnings(json_t *body);
 
 /* The inverse of api_spec_from_json(); NULL on allocation failure. */
@@ -60,6 +60,20 @@ void api_format_time(uint64_t ns, char *buf, size_t size);
 
 /* Formats docker's approximate duration ("5 seconds", "About an hour"). */
 void api_format_duration(uint64_t seconds, char *buf, size_t size);
+
+/* Network parts (api_json_net.c). */
+
+/* Reads HostConfig.PortBindings into spec->ports; absent, null or {} leaves
+ * no ports. -EINVAL with a message naming the port on a bad shape. */
+int api_ports_from_json(json_t *host, struct rt_spec *spec, struct mst_err *err);
+json_t *api_ports_to_json(const struct rt_spec *spec);	       /* PortBindings */
+json_t *api_exposed_ports_to_json(const struct rt_spec *spec); /* Config.ExposedPorts */
+json_t *api_network_settings_to_json(const struct ctr_record *r);
+json_t *api_list_ports_to_json(const struct ctr_record *r); /* Ports of a list entry */
+/* The bridge endpoint as the state file keeps it, and back; null or absent
+ * reads as no endpoint. */
+json_t *api_endpoint_to_json(const struct rt_net_endpoint *ep);
+int api_endpoint_from_json(json_t *obj, struct rt_net_endpoint *ret, struct mst_err *err);
 
 /* Builds {"message": msg}. */
 json_t *api_json_message(const char *msg);

@@ -13,6 +13,7 @@
 
 #include "agent/config.h"
 #include "common/parse.h"
+#include "runtime/net.h"
 
 enum {
 	OPT_SOCKET = 1000,
@@ -27,6 +28,8 @@ enum {
 	OPT_ONCE,
 	OPT_STOP_TIMEOUT,
 	OPT_DEBUG,
+	OPT_BRIDGE,
+	OPT_BRIDGE_SUBNET,
 	OPT_VERSION,
 	OPT_HELP,
 };
@@ -44,6 +47,8 @@ static const struct option config_options[] = {
 	{ "once", no_argument, NULL, OPT_ONCE },
 	{ "stop-timeout", required_argument, NULL, OPT_STOP_TIMEOUT },
 	{ "debug", no_argument, NULL, OPT_DEBUG },
+	{ "bridge", required_argument, NULL, OPT_BRIDGE },
+	{ "bridge-subnet", required_argument, NULL, OPT_BRIDGE_SUBNET },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
@@ -70,8 +75,12 @@ static int config_set_defaults(struct agent_config *c)
 	if (replace_string(&c->socket_path, AGENT_DEFAULT_SOCKET) < 0 ||
 	    replace_string(&c->state_dir, AGENT_DEFAULT_STATE_DIR) < 0 ||
 	    replace_string(&c->cgroup_root, AGENT_DEFAULT_CGROUP_ROOT) < 0 ||
-	    replace_string(&c->proc_root, AGENT_DEFAULT_PROC_ROOT) < 0)
+	    replace_string(&c->proc_root, AGENT_DEFAULT_PROC_ROOT) < 0 ||
+	    replace_string(&c->bridge_name, AGENT_DEFAULT_BRIDGE) < 0)
 		return -ENOMEM;
+	if (rt_parse_subnet(AGENT_DEFAULT_BRIDGE_SUBNET, &c->bridge_subnet, &c->bridge_prefix_len) <
+	    0)
+		return -EINVAL;
 
 	if (agent_parse_listen(AGENT_DEFAULT_LISTEN, &c->listen_host, &c->listen_port) < 0)
 		return -EINVAL;
@@ -196,6 +205,23 @@ static int add_label_allow(struct agent_config *c, const char *value, struct mst
 	return 0;
 }
 
+/* An interface name the kernel accepts: 1 to 15 bytes, no '/', ':' or
+ * white space, not "." or "..". */
+static int apply_bridge(struct agent_config *c, const char *value, struct mst_err *err)
+{
+	size_t len = strlen(value);
+	bool valid = len > 0 && len < 16 && strcmp(value, ".") != 0 && strcmp(value, "..") != 0;
+
+	for (size_t i = 0; valid && i < len; i++)
+		valid = value[i] > ' ' && value[i] != '/' && value[i] != ':' && value[i] != 0x7f;
+	if (!valid)
+		return err_setx(err, EINVAL,
+				"invalid --bridge '%s': expected an interface name of 1 to 15 "
+				"characters without '/', ':' or spaces",
+				value);
+	return replace_string(&c->bridge_name, value);
+}
+
 static int apply_listen(struct agent_config *c, const char *value, struct mst_err *err)
 {
 	char *host = NULL;
@@ -257,6 +283,16 @@ static int apply_option(struct agent_config *c, int opt, const char *value, stru
 		return add_watch(c, value, err);
 	case OPT_LABEL_ALLOW:
 		return add_label_allow(c, value, err);
+	case OPT_BRIDGE:
+		return apply_bridge(c, value, err);
+	case OPT_BRIDGE_SUBNET:
+		if (rt_parse_subnet(value, &c->bridge_subnet, &c->bridge_prefix_len) < 0)
+			return err_setx(err, EINVAL,
+					"invalid --bridge-subnet '%s': expected an IPv4 network "
+					"such as 10.213.0.0/16, with a prefix length from %d to %d "
+					"and no bits set past it",
+					value, RT_SUBNET_PREFIX_MIN, RT_SUBNET_PREFIX_MAX);
+		return 0;
 	case OPT_STOP_TIMEOUT:
 		if (parse_stop_timeout(value, &c->stop_timeout_s) < 0)
 			return err_setx(
@@ -352,6 +388,7 @@ void agent_config_free(struct agent_config *c)
 	free(c->cgroup_root);
 	free(c->proc_root);
 	free(c->cgroup_parent);
+	free(c->bridge_name);
 	for (size_t i = 0; i < c->n_watch; i++)
 		free(c->watch[i]);
 	free(c->watch);
@@ -394,6 +431,12 @@ void agent_config_usage(FILE *f, const char *program)
 		"                         print Prometheus text on stdout and exit\n"
 		"  --stop-timeout SECONDS at shutdown, time between SIGTERM and SIGKILL for\n"
 		"                         each running container, 0 to 3600 (default 10)\n"
+		"  --bridge NAME          bridge of --network bridge containers, created\n"
+		"                         at the first one, deleted at exit when mstatd\n"
+		"                         created it (default " AGENT_DEFAULT_BRIDGE ")\n"
+		"  --bridge-subnet CIDR   IPv4 subnet of the bridge, whose first address\n"
+		"                         is the gateway\n"
+		"                         (default " AGENT_DEFAULT_BRIDGE_SUBNET ")\n"
 		"  --debug                log debug messages\n"
 		"  --version              print the version and exit\n"
 		"  --help                 print this help and exit\n",

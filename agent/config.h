@@ -18,6 +18,10 @@
 #define AGENT_DEFAULT_STATE_DIR	  "/run/mstat"
 #define AGENT_DEFAULT_CGROUP_ROOT "/sys/fs/cgroup"
 #define AGENT_DEFAULT_PROC_ROOT	  "/proc"
+#define AGENT_DEFAULT_BRIDGE	  "mstat0"
+/* Outside docker's default pools (172.17.0.0/16 to 172.31.0.0/16 and
+ * 192.168.0.0/16) and podman's 10.88.0.0/16. */
+#define AGENT_DEFAULT_BRIDGE_SUBNET "10.213.0.0/16"
 
 #define AGENT_INTERVAL_MIN_NS	 100000000ULL	  /* 0.1 s */
 #define AGENT_INTERVAL_MAX_NS	 3600000000000ULL /* 1 hour */
@@ -50,6 +54,9 @@ struct agent_config {
 	size_t n_label_allow;
 	bool once;
 	unsigned stop_timeout_s;
+	char *bridge_name;	/* bridge of --network bridge containers, created on first use */
+	uint32_t bridge_subnet; /* IPv4 network address, network byte order */
+	unsigned bridge_prefix_len; /* the gateway is the subnet's first address */
 	bool debug;
 };
 

@@ -197,6 +197,7 @@ void sup_finish_exit(struct agent *a, struct container *c, int exit_code)
 	}
 	sup_unwatch(a, &c->oom);
 	drain_output(a, c);
+	agent_net_stop(a, c);
 
 	c->rec.status = CTR_STATUS_EXITED;
 	c->rec.exit_code = exit_code;
@@ -263,6 +264,7 @@ static void load_one(struct agent *a, const char *id)
 		container_free(c);
 		return;
 	}
+	agent_net_load(a, c);
 	sup_restart_loaded(a, c, was_running);
 	(void)sup_write_state(a, c);
 	log_info("loaded container %s (%.12s), %s", c->rec.spec.name, c->rec.spec.id,

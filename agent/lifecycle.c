@@ -243,6 +243,9 @@ int sup_start(struct agent *a, struct container *c, struct mst_err *err)
 	r = a->ops->set_limits(cg, &c->rec.spec.limits, err);
 	if (r < 0)
 		goto fail;
+	r = agent_net_start(a, c, err);
+	if (r < 0)
+		goto fail;
 	r = spawn(c, cg, &proc, out, err_pipe, err);
 	if (r < 0)
 		goto fail;
@@ -271,6 +274,7 @@ int sup_start(struct agent *a, struct container *c, struct mst_err *err)
 	return 0;
 
 fail:
+	agent_net_stop(a, c);
 	close_pair(out);
 	close_pair(err_pipe);
 	if (c->log_fd >= 0) {

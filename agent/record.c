@@ -113,6 +113,7 @@ void ctr_spec_free(struct rt_spec *spec)
 	free(spec->rootfs);
 	free_device_rates(spec->limits.device_read_bps, spec->limits.n_device_read_bps);
 	free_device_rates(spec->limits.device_write_bps, spec->limits.n_device_write_bps);
+	free(spec->ports);
 	memset(spec, 0, sizeof(*spec));
 }
 
@@ -128,6 +129,13 @@ int ctr_spec_copy(const struct rt_spec *src, struct rt_spec *ret)
 	s.rootfs = NULL;
 	s.limits.device_read_bps = NULL;
 	s.limits.device_write_bps = NULL;
+	s.ports = NULL;
+	if (src->n_ports) {
+		s.ports = malloc(src->n_ports * sizeof(*s.ports));
+		if (!s.ports)
+			return -ENOMEM;
+		memcpy(s.ports, src->ports, src->n_ports * sizeof(*s.ports));
+	}
 	if (copy_strv(src->argv, &s.argv) < 0 || copy_strv(src->env, &s.env) < 0 ||
 	    copy_strv(src->labels, &s.labels) < 0 || copy_string(src->cwd, &s.cwd) < 0 ||
 	    copy_string(src->hostname, &s.hostname) < 0 ||

@@ -240,6 +240,9 @@ int agent_setup(struct agent *a, const struct agent_config *cfg, struct mst_err 
 	r = init_shared(a, err);
 	if (r < 0)
 		return r;
+	r = agent_net_setup(a, err);
+	if (r < 0)
+		return r;
 	r = agent_events_setup(a, err);
 	if (r < 0)
 		return r;
@@ -302,6 +305,7 @@ void agent_teardown(struct agent *a)
 		cmdq_destroy(&a->commands);
 		a->shared_ready = false;
 	}
+	agent_net_teardown(a);
 	/* Last, so that a new mstatd starts only after this one cleaned up. */
 	if (a->lock_fd >= 0) {
 		close(a->lock_fd);

@@ -16,7 +16,7 @@
 #include "agent/api_json.h"
 #include "agent/state.h"
 
-json_t *state_to_json(const struct ctr_record *r)
+static json_t *state_base_to_json(const struct ctr_record *r)
 {
 	return json_pack(
 	    "{s:i, s:s, s:s, s:o, s:{s:s, s:i, s:I, s:b, s:I, s:I, s:I, s:i, s:o, s:o, s:I, s:b}}",
@@ -29,6 +29,22 @@ json_t *state_to_json(const struct ctr_record *r)
 	    r->cgroup_path ? json_string(r->cgroup_path) : json_null(), "Error",
 	    r->error ? json_string(r->error) : json_null(), "RestartCount",
 	    (json_int_t)r->restart_count, "ManuallyStopped", r->manually_stopped);
+}
+
+json_t *state_to_json(const struct ctr_record *r)
+{
+	json_t *root = state_base_to_json(r);
+
+	/* The bridge address stays with the container until rm, across
+	 * restarts of the container and of the agent. */
+	if (!root || r->spec.endpoint.address == 0)
+		return root;
+	if (json_object_set_new(root, "NetworkSettings", api_endpoint_to_json(&r->spec.endpoint)) <
+	    0) {
+		json_decref(root);
+		return NULL;
+	}
+	return root;
 }
 
 static int read_identity(json_t *root, struct ctr_record *r, struct mst_err *err)
@@ -134,6 +150,11 @@ int state_from_json(json_t *root, struct ctr_record *ret, struct mst_err *err)
 	memcpy(r.spec.name, name, sizeof(name));
 	memcpy(r.spec.id, id, sizeof(id));
 
+	if (api_endpoint_from_json(json_object_get(root, "NetworkSettings"), &r.spec.endpoint,
+				   err) < 0) {
+		ctr_record_free(&r);
+		return -EINVAL;
+	}
 	if (read_state(json_object_get(root, "State"), &r, err) < 0) {
 		ctr_record_free(&r);
 		return -EINVAL;

@@ -455,6 +455,7 @@ int sup_remove(struct agent *a, struct container *c)
 		close(c->log_fd);
 		c->log_fd = -1;
 	}
+	agent_net_release(a, c);
 	log_info("removed container %s (%.12s)", c->rec.spec.name, c->rec.spec.id);
 	agent_event_emit(a, c, EVENT_DESTROY, 0);
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * `mstat ps`: the container list as `docker ps` prints it, newest first,
- * with the columns CONTAINER ID, COMMAND, CREATED, STATUS and NAMES.
+ * with the columns CONTAINER ID, COMMAND, CREATED, STATUS, PORTS and NAMES.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -98,6 +98,24 @@ static void ps_status_from_inspect(struct cli *cli, const char *id, int64_t now,
 	free(path);
 }
 
+/* Writes docker's PORTS cell: "0.0.0.0:8080->80/tcp, [::1]:53->53/udp". */
+static void ps_format_ports(json_t *ports, struct strbuf *out)
+{
+	for (size_t i = 0; i < json_array_size(ports); i++) {
+		json_t *p = json_array_get(ports, i);
+		const char *ip = json_string_value(json_object_get(p, "IP"));
+		const char *type = json_string_value(json_object_get(p, "Type"));
+		json_int_t private_port = json_integer_value(json_object_get(p, "PrivatePort"));
+		json_int_t public_port = json_integer_value(json_object_get(p, "PublicPort"));
+
+		strbuf_puts(out, i > 0 ? ", " : "");
+		if (ip && public_port > 0)
+			strbuf_printf(out, strchr(ip, ':') ? "[%s]:%lld->" : "%s:%lld->", ip,
+				      (long long)public_port);
+		strbuf_printf(out, "%lld/%s", (long long)private_port, type ? type : "tcp");
+	}
+}
+
 static void ps_format_row(struct cli *cli, const struct ps_opts *o, json_t *entry, int64_t now,
 			  struct strbuf *out)
 {
@@ -130,6 +148,8 @@ static void ps_format_row(struct cli *cli, const struct ps_opts *o, json_t *entr
 		status = status_buf;
 	}
 	strbuf_printf(out, "%s\t", status);
+	ps_format_ports(json_object_get(entry, "Ports"), out);
+	strbuf_putc(out, '\t');
 
 	for (size_t i = 0; i < json_array_size(names); i++) {
 		const char *name = json_string_value(json_array_get(names, i));
@@ -208,7 +228,7 @@ static int ps_print(struct cli *cli, const struct ps_opts *o, json_t *list)
 	strbuf_init(&text);
 	strbuf_init(&out);
 	if (!o->quiet)
-		strbuf_puts(&text, "CONTAINER ID\tCOMMAND\tCREATED\tSTATUS\tNAMES\n");
+		strbuf_puts(&text, "CONTAINER ID\tCOMMAND\tCREATED\tSTATUS\tPORTS\tNAMES\n");
 	for (size_t i = 0; i < n; i++) {
 		if (o->quiet) {
 			const char *id = json_string_value(json_object_get(items[i].entry, "Id"));

@@ -4,6 +4,7 @@
  * (parse_size, parse_nano, parse_i64), so "10x" or "-5m" is rejected here
  * with a message instead of reaching mstatd.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -52,6 +53,7 @@ static const struct option run_long_options[] = {
 	{ "label", required_argument, NULL, 'l' },
 	{ "workdir", required_argument, NULL, 'w' },
 	{ "network", required_argument, NULL, OPT_NETWORK },
+	{ "publish", required_argument, NULL, 'p' },
 	{ "restart", required_argument, NULL, OPT_RESTART },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
@@ -62,7 +64,7 @@ static const struct option run_long_options[] = {
 
 /* '+' stops at the first non-option (the command); ':' reports a missing
  * value as ':' rather than '?'. */
-static const char run_short_options[] = "+:dm:c:h:e:l:w:";
+static const char run_short_options[] = "+:dm:c:h:e:l:w:p:";
 
 /* Names an option as the user most likely typed it: "-m, --memory". */
 static void run_option_label(int val, char *buf, size_t size)
@@ -229,6 +231,103 @@ static int run_add_label(struct run_opts *o, const char *arg, struct mst_err *er
 	return 0;
 }
 
+static int run_parse_port_number(const char *s, size_t len, uint16_t *ret)
+{
+	unsigned v = 0;
+
+	if (len == 0 || len > 5)
+		return -EINVAL;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -EINVAL;
+		v = v * 10 + (unsigned)(s[i] - '0');
+	}
+	if (v == 0 || v > 65535)
+		return -EINVAL;
+	*ret = (uint16_t)v;
+	return 0;
+}
+
+/* Reads HOST_IP from [s, s + len): numeric, IPv6 in brackets. */
+static int run_parse_host_ip(const char *s, size_t len, char *buf, size_t size)
+{
+	unsigned char addr[16];
+
+	if (len >= 2 && s[0] == '[' && s[len - 1] == ']') {
+		s++;
+		len -= 2;
+		if (len >= size)
+			return -EINVAL;
+		memcpy(buf, s, len);
+		buf[len] = '\0';
+		return inet_pton(AF_INET6, buf, addr) == 1 ? 0 : -EINVAL;
+	}
+	if (len >= size)
+		return -EINVAL;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	return inet_pton(AF_INET, buf, addr) == 1 ? 0 : -EINVAL;
+}
+
+int run_parse_port(const char *arg, struct run_port *ret, struct mst_err *err)
+{
+	struct run_port p = { .proto = "tcp" };
+	const char *slash = strrchr(arg, '/');
+	size_t len = slash ? (size_t)(slash - arg) : strlen(arg);
+	const char *last_colon = memrchr(arg, ':', len);
+	const char *host_colon;
+
+	if (slash) {
+		if (strcmp(slash + 1, "tcp") != 0 && strcmp(slash + 1, "udp") != 0)
+			return run_bad_value(
+			    err, 'p', arg, "the protocol must be tcp or udp, such as 8080:80/udp");
+		memcpy(p.proto, slash + 1, 4);
+	}
+	if (!last_colon)
+		return run_bad_value(err, 'p', arg,
+				     "expected [HOST_IP:]HOST_PORT:CONTAINER_PORT[/PROTOCOL], such "
+				     "as 8080:80; mstat does not pick a host port");
+	if (run_parse_port_number(last_colon + 1, (size_t)(arg + len - last_colon - 1),
+				  &p.container_port) < 0)
+		return run_bad_value(err, 'p', arg,
+				     "the container port must be a number from 1 to 65535; port "
+				     "ranges are not supported");
+
+	host_colon = memrchr(arg, ':', (size_t)(last_colon - arg));
+	/* An IPv6 address has colons of its own: its host port follows "]:". */
+	if (host_colon && arg[0] == '[' && !memchr(arg, ']', (size_t)(host_colon - arg)))
+		host_colon = NULL;
+	const char *host_port = host_colon ? host_colon + 1 : arg;
+	if (run_parse_port_number(host_port, (size_t)(last_colon - host_port), &p.host_port) < 0)
+		return run_bad_value(err, 'p', arg,
+				     "the host port must be a number from 1 to 65535; mstat does "
+				     "not pick one and does not take ranges");
+	if (host_colon &&
+	    run_parse_host_ip(arg, (size_t)(host_colon - arg), p.host_ip, sizeof(p.host_ip)) < 0)
+		return run_bad_value(err, 'p', arg,
+				     "the host address must be a numeric IPv4 address or an "
+				     "IPv6 address in brackets, such as 127.0.0.1:8080:80");
+	*ret = p;
+	return 0;
+}
+
+static int run_add_port(struct run_opts *o, const char *arg, struct mst_err *err)
+{
+	struct run_port port, *grown;
+	int r = run_parse_port(arg, &port, err);
+
+	if (r < 0)
+		return r;
+	if (o->n_ports >= RUN_PORTS_MAX)
+		return run_bad_value(err, 'p', arg, "too many published ports");
+	grown = realloc(o->ports, (o->n_ports + 1) * sizeof(*grown));
+	if (!grown)
+		return err_set(err, ENOMEM, "storing --publish %s failed", arg);
+	grown[o->n_ports++] = port;
+	o->ports = grown;
+	return 0;
+}
+
 static int run_set_rootfs(struct run_opts *o, const char *arg, struct mst_err *err)
 {
 	char *path = realpath(arg, NULL);
@@ -300,10 +399,14 @@ static int run_apply(struct run_opts *o, int c, const char *arg, struct mst_err 
 					     "on-failure:MAX-RETRIES");
 		return 0;
 	case OPT_NETWORK:
-		if (strcmp(arg, "none") != 0 && strcmp(arg, "host") != 0)
-			return run_bad_value(err, OPT_NETWORK, arg, "expected none or host");
+		if (strcmp(arg, "none") != 0 && strcmp(arg, "host") != 0 &&
+		    strcmp(arg, "bridge") != 0)
+			return run_bad_value(err, OPT_NETWORK, arg,
+					     "expected none, host or bridge");
 		o->network = arg;
 		return 0;
+	case 'p':
+		return run_add_port(o, arg, err);
 	}
 	return err_setx(err, EINVAL, "internal error: unhandled option %d", c);
 }
@@ -361,6 +464,14 @@ int run_opts_parse(int argc, char **argv, struct run_opts *ret, struct mst_err *
 		goto fail;
 	}
 
+	if (o.n_ports && o.network && strcmp(o.network, "bridge") != 0) {
+		r = err_setx(err, EINVAL,
+			     "-p, --publish needs --network bridge (the default with -p), not "
+			     "--network %s",
+			     o.network);
+		goto fail;
+	}
+
 	o.command = argv + optind;
 	o.n_command = (size_t)(argc - optind);
 	*ret = o;
@@ -393,6 +504,9 @@ void run_opts_free(struct run_opts *o)
 		free(o->labels[i]);
 	free(o->labels);
 	free(o->rootfs);
+	free(o->ports);
+	o->ports = NULL;
+	o->n_ports = 0;
 	o->env = NULL;
 	o->n_env = 0;
 	o->labels = NULL;
@@ -435,6 +549,38 @@ static json_t *run_restart_policy(const struct restart_policy *p)
 			 (int)p->max_retries);
 }
 
+/* Builds docker's PortBindings, {"80/tcp": [{"HostIp": "", "HostPort":
+ * "8080"}]}, or with exposed_only its ExposedPorts, {"80/tcp": {}}. */
+static json_t *run_port_map(const struct run_opts *o, bool exposed_only)
+{
+	json_t *obj = json_object();
+
+	for (size_t i = 0; obj && i < o->n_ports; i++) {
+		const struct run_port *p = &o->ports[i];
+		char key[16], host_port[8];
+		json_t *list = NULL;
+
+		snprintf(key, sizeof(key), "%u/%s", p->container_port, p->proto);
+		snprintf(host_port, sizeof(host_port), "%u", p->host_port);
+		if (exposed_only) {
+			if (json_object_set_new(obj, key, json_object()) < 0)
+				goto fail;
+			continue;
+		}
+		list = json_object_get(obj, key);
+		if (!list && json_object_set_new(obj, key, list = json_array()) < 0)
+			goto fail;
+		if (json_array_append_new(list, json_pack("{s:s, s:s}", "HostIp", p->host_ip,
+							  "HostPort", host_port)) < 0)
+			goto fail;
+	}
+	return obj;
+
+fail:
+	json_decref(obj);
+	return NULL;
+}
+
 static json_t *run_host_config(const struct run_opts *o)
 {
 	json_t *h = json_object();
@@ -455,6 +601,8 @@ static json_t *run_host_config(const struct run_opts *o)
 				 run_device_rates(o->device_write_bps, o->n_device_write_bps));
 	if (o->network)
 		bad = bad || json_object_set_new(h, "NetworkMode", json_string(o->network));
+	if (o->n_ports)
+		bad = bad || json_object_set_new(h, "PortBindings", run_port_map(o, false));
 	bad = bad || json_object_set_new(h, "AutoRemove", json_boolean(o->auto_remove));
 	bad = bad || json_object_set_new(h, "RestartPolicy", run_restart_policy(&o->restart));
 	if (bad) {
@@ -500,6 +648,8 @@ json_t *run_opts_create_body(const struct run_opts *o)
 		bad = bad || json_object_set_new(body, "Hostname", json_string(o->hostname));
 	if (o->rootfs)
 		bad = bad || json_object_set_new(body, "Rootfs", json_string(o->rootfs));
+	if (o->n_ports)
+		bad = bad || json_object_set_new(body, "ExposedPorts", run_port_map(o, true));
 	bad = bad || json_object_set_new(body, "HostConfig", run_host_config(o));
 	if (bad) {
 		json_decref(body);
@@ -534,7 +684,11 @@ const char run_usage[] =
     "  -l, --label KEY[=VALUE]  Set a container label; mstatd exports it on /metrics\n"
     "                           only when started with --label-allow KEY\n"
     "  -w, --workdir DIR        Working directory inside the container (absolute)\n"
-    "      --network MODE       none (own namespace with lo only) or host\n"
+    "      --network MODE       none (own namespace with lo only), host, or bridge\n"
+    "                           (eth0 on mstatd's bridge; the default with -p)\n"
+    "  -p, --publish [HOST_IP:]HOST_PORT:CONTAINER_PORT[/tcp|/udp]\n"
+    "                           Forward a host port to a container port; without\n"
+    "                           HOST_IP on every IPv4 address (0.0.0.0)\n"
     "      --restart POLICY     Restart policy: no (default), always, unless-stopped,\n"
     "                           on-failure or on-failure:MAX-RETRIES\n"
     "      --help               Print this help\n"

@@ -21,6 +21,17 @@ struct run_device_rate {
 	uint64_t rate; /* bytes per second; 0 = no limit */
 };
 
+/* One -p, --publish value. */
+struct run_port {
+	char host_ip[46];	 /* numeric address without brackets; "" = every address */
+	uint16_t host_port;	 /* 1..65535 */
+	uint16_t container_port; /* 1..65535 */
+	char proto[4];		 /* "tcp" or "udp" */
+};
+
+/* The most -p options one run takes, as mstatd's limit. */
+#define RUN_PORTS_MAX 64
+
 struct run_opts {
 	bool help;		       /* --help was given; nothing else is filled */
 	bool detach;		       /* -d: print the id instead of following the container */
@@ -39,8 +50,10 @@ struct run_opts {
 	const char *hostname;
 	char *rootfs; /* absolute path, or NULL for the host's root */
 	const char *workdir;
-	const char *network; /* "none", "host", or NULL for mstatd's default */
-	char **env;	     /* KEY=VALUE strings, n_env of them */
+	const char *network;	/* "none", "host", "bridge", or NULL for mstatd's default */
+	struct run_port *ports; /* -p, --publish: n_ports of them, in order given */
+	size_t n_ports;
+	char **env; /* KEY=VALUE strings, n_env of them */
 	size_t n_env;
 	char **labels; /* -l, --label: KEY=VALUE strings, n_labels of them */
 	size_t n_labels;
@@ -57,6 +70,11 @@ struct run_opts {
 int run_opts_parse(int argc, char **argv, struct run_opts *ret, struct mst_err *err);
 
 void run_opts_free(struct run_opts *o); /* accepts NULL */
+
+/* Parses [HOST_IP:]HOST_PORT:CONTAINER_PORT[/tcp|/udp], with an IPv6
+ * HOST_IP in brackets. Returns 0, or -EINVAL with a message naming the
+ * value. */
+int run_parse_port(const char *arg, struct run_port *ret, struct mst_err *err);
 
 /* Builds the body of POST /v1/containers/create. Returns a new reference or
  * NULL when out of memory. */

@@ -1,23 +1,36 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The net collector: interface counters of the target's network namespace,
- * read from <proc_root>/<pid>/net/dev of a process inside it. The file is
- * opened once, and the descriptor keeps the namespace it was opened in, even
- * after that process exits. Never logs, never allocates in collect().
+ * lo excluded. It keeps a NETLINK_ROUTE socket opened inside the namespace
+ * (through <proc_root>/<pid>/ns/net) and runs one RTM_GETLINK dump per pass.
+ * Where that namespace file is missing, as in fixture trees, it reads
+ * <proc_root>/<pid>/net/dev instead. Either descriptor keeps the namespace
+ * it was opened in, even after that process exits. Never logs, never
+ * allocates in collect().
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "collectors/builtin.h"
 #include "collectors/cgfile.h"
+#include "collectors/net_link.h"
 
-/* Room for about a hundred interfaces before the first pass. */
-#define NET_MIN_BUFFER 16384
+/* Room for about a hundred interfaces before the first pass (net/dev), or
+ * for one datagram of a dump (netlink): the kernel sizes dump datagrams to
+ * the reader's buffer, up to 32 KiB less its skb overhead. */
+#define NET_MIN_BUFFER 32768
+/* A dump of SAMPLE_MAX_NETIFS links fits in a few datagrams; more reads
+ * than this mean a broken reply. */
+#define NET_DUMP_READS_MAX 256
 
 struct net_state {
 	int fd;
+	bool netlink; /* fd is a netlink socket, else net/dev */
+	uint32_t seq;
 	char *buf;
 	size_t cap;
 };
@@ -34,6 +47,47 @@ static void net_close(void *state)
 	free(st);
 }
 
+/* Opens the netlink socket in the target's namespace; a receive timeout
+ * bounds a pass even if the kernel never finishes the dump. */
+static int open_netlink(struct net_state *st, const char *dir)
+{
+	struct timeval timeout = { .tv_sec = 1 };
+	char path[PATH_MAX];
+	int r;
+
+	if (snprintf(path, sizeof(path), "%s/ns/net", dir) >= (int)sizeof(path))
+		return -ENAMETOOLONG;
+	r = net_link_open(path, &st->fd);
+	if (r < 0)
+		return r;
+	if (setsockopt(st->fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout)) < 0) {
+		r = -errno;
+		close(st->fd);
+		st->fd = -1;
+		return r;
+	}
+	st->netlink = true;
+	return 0;
+}
+
+static int open_net_dev(struct net_state *st, const char *dir, struct mst_err *err)
+{
+	char net_dir[PATH_MAX];
+	int r;
+
+	if (snprintf(net_dir, sizeof(net_dir), "%s/net", dir) >= (int)sizeof(net_dir))
+		return err_setx(err, ENAMETOOLONG, "path %s/net is too long", dir);
+	r = cgfile_open(net_dir, "dev", &st->fd);
+	if (r == -ENOENT || r == -ESRCH)
+		return -ENOENT; /* the process is gone: nothing to read, not an error */
+	if (r < 0)
+		return err_set(err, -r, "open %s/dev", net_dir);
+	r = cgfile_fit_buffer(st->fd, &st->buf, &st->cap);
+	if (r < 0)
+		return err_set(err, -r, "read %s/dev", net_dir);
+	return 0;
+}
+
 static int net_open(const struct target_info *t, void **ret_state, struct mst_err *err)
 {
 	char dir[PATH_MAX];
@@ -42,40 +96,62 @@ static int net_open(const struct target_info *t, void **ret_state, struct mst_er
 
 	if (t->pid <= 0)
 		return -ENOENT;
-	if (snprintf(dir, sizeof(dir), "%s/%d/net", t->layout->proc_root, (int)t->pid) >=
-	    (int)sizeof(dir))
+	if (snprintf(dir, sizeof(dir), "%s/%d", t->layout->proc_root, (int)t->pid) >=
+	    (int)sizeof(dir) - 16)
 		return err_setx(err, ENAMETOOLONG, "proc root %s is too long",
 				t->layout->proc_root);
 
 	st = calloc(1, sizeof(*st));
 	if (!st)
-		return err_set(err, ENOMEM, "open %s/dev", dir);
+		return err_set(err, ENOMEM, "open the network counters of %s", dir);
 	st->fd = -1;
 	st->cap = NET_MIN_BUFFER;
 	st->buf = malloc(st->cap);
 	if (!st->buf) {
-		r = err_set(err, ENOMEM, "open %s/dev", dir);
-		goto fail;
+		net_close(st);
+		return err_set(err, ENOMEM, "open the network counters of %s", dir);
 	}
 
-	r = cgfile_open(dir, "dev", &st->fd);
-	if (r == -ENOENT || r == -ESRCH)
-		goto fail; /* the process is gone: nothing to read, not an error */
-	if (r < 0) {
-		r = err_set(err, -r, "open %s/dev", dir);
-		goto fail;
+	r = open_netlink(st, dir);
+	if (r == -ESRCH) {
+		net_close(st);
+		return -ENOENT;
 	}
-	r = cgfile_fit_buffer(st->fd, &st->buf, &st->cap);
+	if (r < 0)
+		r = open_net_dev(st, dir, err);
 	if (r < 0) {
-		r = err_set(err, -r, "read %s/dev", dir);
-		goto fail;
+		net_close(st);
+		return r;
 	}
 	*ret_state = st;
 	return 0;
+}
 
-fail:
-	net_close(st);
-	return r == -ESRCH ? -ENOENT : r;
+static int collect_netlink(struct net_state *st, struct sample *s)
+{
+	struct net_link_acc acc = { 0 };
+	bool done = false;
+	int r;
+
+	st->seq++;
+	r = net_link_request(st->fd, st->seq);
+	if (r < 0)
+		return r;
+	for (int reads = 0; !done && reads < NET_DUMP_READS_MAX; reads++) {
+		ssize_t n = recv(st->fd, st->buf, st->cap, 0);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		r = net_link_parse(st->buf, (size_t)n, st->seq, &acc, &done);
+		if (r < 0)
+			return r;
+	}
+	if (!done)
+		return -EPROTO;
+	net_link_store(&acc, s);
+	return 0;
 }
 
 static int net_collect(void *state, struct sample *s)
@@ -83,6 +159,8 @@ static int net_collect(void *state, struct sample *s)
 	struct net_state *st = state;
 	size_t len;
 
+	if (st->netlink)
+		return collect_netlink(st, s);
 	int r = cgfile_read(st->fd, st->buf, st->cap, &len);
 	if (r < 0)
 		return r;

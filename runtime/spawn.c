@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "runtime/init_signals.h"
+#include "runtime/net.h"
 #include "runtime/runtime.h"
 #include "runtime/spawn_child.h"
 
@@ -297,7 +298,9 @@ static int plan_build(struct spawn_plan *p, const struct rt_spec *spec, const st
 	if (r < 0)
 		return r;
 
-	if (p->child.unshare_cgroup) {
+	/* On a bridge, the child also waits until the parent has set up eth0,
+	 * so that the command starts with its address and route in place. */
+	if (p->child.unshare_cgroup || spec->network == RT_NET_BRIDGE) {
 		/* A socket pair rather than a pipe, so that the release can be sent
 		 * with MSG_NOSIGNAL: a child that died meanwhile must not raise
 		 * SIGPIPE in the agent. */
@@ -322,7 +325,7 @@ static int child_setup(const struct rt_child *c, struct rt_child_error *e)
 		while (n < 0 && errno == EINTR);
 		if (n != 1)
 			_exit(1); /* the parent gave up; it reaps us and reports why */
-		if (unshare(CLONE_NEWCGROUP) < 0)
+		if (c->unshare_cgroup && unshare(CLONE_NEWCGROUP) < 0)
 			return rt_child_fail(e, errno, "enter a new cgroup namespace", NULL);
 	}
 	r = rt_mounts_setup(c, e);
@@ -454,7 +457,9 @@ int rt_spawn(const struct rt_spec *spec, struct rt_cgroup *cg, const struct rt_s
 	close_fd(&plan.error_pipe[1]);
 	close_fd(&plan.sync_pair[0]);
 	if (plan.sync_pair[1] >= 0) {
-		r = cg->ops->attach(cg, pid, err);
+		r = plan.child.unshare_cgroup ? cg->ops->attach(cg, pid, err) : 0;
+		if (r == 0 && spec->network == RT_NET_BRIDGE)
+			r = rt_net_endpoint_attach(&spec->endpoint, pid, err);
 		if (r == 0 && send(plan.sync_pair[1], "1", 1, MSG_NOSIGNAL) != 1)
 			r = err_set(err, errno, "release container %s after attaching it",
 				    spec->name);

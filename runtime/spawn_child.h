@@ -23,7 +23,7 @@ struct rt_caps {
 
 struct rt_child {
 	int error_fd; /* write end of the error pipe, close-on-exec */
-	int sync_fd;  /* v1: the child's end of the socket pair the parent releases it on; -1 on v2
+	int sync_fd;  /* v1 or bridge: the child's end of the socket pair the parent releases it on
 		       */
 	int init_fd;  /* O_PATH descriptor of mstat-init, opened on the host */
 	int exit_fd;  /* <state_dir>/exit, handed to mstat-init */

@@ -5,6 +5,7 @@
  * here touches a cgroup or starts a process; the only file access is a stat()
  * of the root filesystem directory and of the block devices of rate limits.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -35,6 +36,7 @@
 #define RT_HOSTNAME_MAX 64
 
 static const char *const rt_network_names[_RT_NET_MAX];
+static const char *const rt_port_proto_names[_RT_PROTO_MAX];
 
 static bool is_alnum(char c)
 {
@@ -118,7 +120,8 @@ static int validate_identity(const struct rt_spec *spec, struct mst_err *err)
 		    "labels of letters, digits and '-' that do not start or end with '-'",
 		    spec->hostname, RT_HOSTNAME_MAX);
 	if ((unsigned)spec->network >= _RT_NET_MAX)
-		return err_setx(err, EINVAL, "invalid NetworkMode %d: use 'none' or 'host'",
+		return err_setx(err, EINVAL,
+				"invalid NetworkMode %d: use 'none', 'host' or 'bridge'",
 				(int)spec->network);
 	return 0;
 }
@@ -307,6 +310,67 @@ static int validate_device_rates(const char *field, const struct rt_device_rate 
 	return 0;
 }
 
+static bool host_ip_is_valid(const char *ip)
+{
+	unsigned char addr[16];
+
+	if (ip[0] == '\0')
+		return true;
+	return inet_pton(AF_INET, ip, addr) == 1 || inet_pton(AF_INET6, ip, addr) == 1;
+}
+
+/* True when two bindings would need the same socket: same protocol and port,
+ * and the same address, or one of them on every IPv4 address (an empty
+ * host_ip) and the other an IPv4 address. */
+static bool ports_collide(const struct rt_port *a, const struct rt_port *b)
+{
+	if (a->proto != b->proto || a->host_port != b->host_port)
+		return false;
+	if (a->host_ip[0] == '\0')
+		return !strchr(b->host_ip, ':');
+	if (b->host_ip[0] == '\0')
+		return !strchr(a->host_ip, ':');
+	return strcmp(a->host_ip, b->host_ip) == 0;
+}
+
+static int validate_ports(const struct rt_spec *spec, struct mst_err *err)
+{
+	if (spec->n_ports == 0)
+		return 0;
+	if (spec->network != RT_NET_BRIDGE)
+		return err_setx(err, EINVAL,
+				"invalid PortBindings: publishing ports needs NetworkMode "
+				"'bridge', not '%s'",
+				rt_network_to_string(spec->network));
+	if (spec->n_ports > RT_PORTS_MAX)
+		return err_setx(err, EINVAL, "invalid PortBindings: %zu ports, the maximum is %d",
+				spec->n_ports, RT_PORTS_MAX);
+	for (size_t i = 0; i < spec->n_ports; i++) {
+		const struct rt_port *p = &spec->ports[i];
+
+		if ((unsigned)p->proto >= _RT_PROTO_MAX || p->host_port == 0 ||
+		    p->container_port == 0)
+			return err_setx(err, EINVAL,
+					"invalid PortBindings[%zu]: ports must be 1 to 65535 and "
+					"the protocol tcp or udp",
+					i);
+		if (!host_ip_is_valid(p->host_ip))
+			return err_setx(err, EINVAL,
+					"invalid HostIp '%s' of port %u/%s: give a numeric IPv4 "
+					"or IPv6 address, or none for every IPv4 address",
+					p->host_ip, p->container_port,
+					rt_port_proto_to_string(p->proto));
+		for (size_t j = 0; j < i; j++) {
+			if (ports_collide(p, &spec->ports[j]))
+				return err_setx(err, EINVAL,
+						"invalid PortBindings: host port %u/%s is "
+						"published twice",
+						p->host_port, rt_port_proto_to_string(p->proto));
+		}
+	}
+	return 0;
+}
+
 int rt_spec_validate(const struct rt_spec *spec, struct mst_err *err)
 {
 	int r;
@@ -318,6 +382,9 @@ int rt_spec_validate(const struct rt_spec *spec, struct mst_err *err)
 	if (r < 0)
 		return r;
 	r = validate_rootfs(spec, err);
+	if (r < 0)
+		return r;
+	r = validate_ports(spec, err);
 	if (r < 0)
 		return r;
 	r = validate_memory(&spec->limits, err);
@@ -350,7 +417,29 @@ int rt_network_from_string(const char *s, enum rt_network *ret)
 	return -EINVAL;
 }
 
+const char *rt_port_proto_to_string(enum rt_port_proto p)
+{
+	return (unsigned)p < _RT_PROTO_MAX ? rt_port_proto_names[p] : "unknown";
+}
+
+int rt_port_proto_from_string(const char *s, enum rt_port_proto *ret)
+{
+	for (int p = 0; p < _RT_PROTO_MAX; p++) {
+		if (strcmp(s, rt_port_proto_names[p]) == 0) {
+			*ret = (enum rt_port_proto)p;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
 static const char *const rt_network_names[_RT_NET_MAX] = {
 	[RT_NET_NONE] = "none",
 	[RT_NET_HOST] = "host",
+	[RT_NET_BRIDGE] = "bridge",
+};
+
+static const char *const rt_port_proto_names[_RT_PROTO_MAX] = {
+	[RT_PROTO_TCP] = "tcp",
+	[RT_PROTO_UDP] = "udp",
 };

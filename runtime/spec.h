@@ -13,9 +13,37 @@
 #include "common/err.h"
 
 enum rt_network {
-	RT_NET_NONE, /* own network namespace with only lo, up */
-	RT_NET_HOST, /* the host's network namespace */
+	RT_NET_NONE,   /* own network namespace with only lo, up */
+	RT_NET_HOST,   /* the host's network namespace */
+	RT_NET_BRIDGE, /* own network namespace, eth0 on the agent's bridge */
 	_RT_NET_MAX,
+};
+
+enum rt_port_proto {
+	RT_PROTO_TCP,
+	RT_PROTO_UDP,
+	_RT_PROTO_MAX,
+};
+
+/* Upper bound on the published ports of one container. */
+#define RT_PORTS_MAX 64
+
+/* One published port (docker's -p, HostConfig.PortBindings). */
+struct rt_port {
+	enum rt_port_proto proto;
+	char host_ip[46];	 /* numeric IPv4 or IPv6 address; "" = every IPv4 address */
+	uint16_t host_port;	 /* 1..65535 */
+	uint16_t container_port; /* 1..65535 */
+};
+
+/* Where a bridge container's eth0 goes: set by the agent before the spawn,
+ * not by the user. Addresses are IPv4 in network byte order. */
+struct rt_net_endpoint {
+	char bridge[16];     /* bridge the host end joins, IFNAMSIZ bytes with the NUL */
+	char host_if[16];    /* name of the host end of the veth pair */
+	uint32_t address;    /* eth0's address */
+	uint32_t gateway;    /* the bridge's address, the default route */
+	unsigned prefix_len; /* of the bridge's subnet */
 };
 
 #define RT_NAME_MAX 128
@@ -55,6 +83,9 @@ struct rt_spec {
 	char *rootfs;		/* NULL = the host's root, read-only */
 	enum rt_network network;
 	struct rt_limits limits;
+	struct rt_port *ports; /* published ports, owned by the spec; needs RT_NET_BRIDGE */
+	size_t n_ports;
+	struct rt_net_endpoint endpoint; /* RT_NET_BRIDGE only */
 };
 
 /* Checks every field and fills err with the field, the value and what to do. */
@@ -71,5 +102,7 @@ bool rt_name_is_valid(const char *name);
 
 const char *rt_network_to_string(enum rt_network n);
 int rt_network_from_string(const char *s, enum rt_network *ret);
+const char *rt_port_proto_to_string(enum rt_port_proto p);
+int rt_port_proto_from_string(const char *s, enum rt_port_proto *ret);
 
 #endif

@@ -143,8 +143,8 @@ static void test_errors(void)
 		  "swap" },
 		{ { "--pids-limit", "-2", "true", NULL },
 		  "invalid value \"-2\" for --pids-limit: expected a number of processes" },
-		{ { "--network", "bridge", "true", NULL },
-		  "invalid value \"bridge\" for --network: expected none or host" },
+		{ { "--network", "overlay", "true", NULL },
+		  "invalid value \"overlay\" for --network: expected none, host or bridge" },
 		{ { "-w", "relative", "true", NULL },
 		  "invalid value \"relative\" for -w, --workdir: the working directory must be an "
 		  "absolute path" },

@@ -253,8 +253,10 @@ static void test_network_strings(void)
 	CU_ASSERT_EQUAL(n, RT_NET_NONE);
 	CU_ASSERT_EQUAL(rt_network_from_string("host", &n), 0);
 	CU_ASSERT_EQUAL(n, RT_NET_HOST);
-	CU_ASSERT_EQUAL(rt_network_from_string("bridge", &n), -EINVAL);
-	CU_ASSERT_EQUAL(n, RT_NET_HOST);
+	CU_ASSERT_EQUAL(rt_network_from_string("bridge", &n), 0);
+	CU_ASSERT_EQUAL(n, RT_NET_BRIDGE);
+	CU_ASSERT_EQUAL(rt_network_from_string("overlay", &n), -EINVAL);
+	CU_ASSERT_EQUAL(n, RT_NET_BRIDGE);
 }
 
 static void test_cpu_quota_from_nano_cpus(void)

@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The agent's side of bridge networking: which bridge and address a
+ * container gets, when the veth pair and the published ports come and go.
+ * NOTE: mstatd enables no IP forwarding, NAT or firewall rule, so bridge
+ * containers reach the host and each other but nothing beyond the host.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "agent/agent.h"
+#include "agent/netproxy.h"
+#include "agent/network.h"
+
+int agent_net_setup(struct agent *a, struct mst_err *err)
+{
+	int r = rt_ipam_init(&a->net.ipam, a->config->bridge_subnet, a->config->bridge_prefix_len);
+
+	if (r < 0)
+		return err_set(err, -r, "prepare the addresses of bridge %s",
+			       a->config->bridge_name);
+	return 0;
+}
+
+void agent_net_teardown(struct agent *a)
+{
+	struct mst_err err = { 0 };
+
+	netproxy_stop(a->net.proxy);
+	a->net.proxy = NULL;
+	if (a->net.bridge_created) {
+		if (rt_net_link_delete(a->config->bridge_name, &err) < 0)
+			log_error("deleting bridge %s failed: %s", a->config->bridge_name, err.msg);
+		else
+			log_info("deleted bridge %s", a->config->bridge_name);
+	}
+	a->net.bridge_ready = a->net.bridge_created = false;
+	rt_ipam_free(&a->net.ipam);
+}
+
+void agent_net_load(struct agent *a, struct container *c)
+{
+	struct rt_net_endpoint *ep = &c->rec.spec.endpoint;
+	char address[INET_ADDRSTRLEN];
+
+	if (c->rec.spec.network != RT_NET_BRIDGE || ep->address == 0)
+		return;
+	if (rt_ipam_reserve(&a->net.ipam, ep->address) == 0)
+		return;
+	/* Another subnet, or a duplicate: the next start picks a new one. */
+	inet_ntop(AF_INET, &ep->address, address, sizeof(address));
+	log_warning("container %s (%.12s): address %s is not free in %s; it gets a new one at "
+		    "its next start",
+		    c->rec.spec.name, c->rec.spec.id, address, a->config->bridge_name);
+	ep->address = 0;
+}
+
+static int ensure_bridge(struct agent *a, struct mst_err *err)
+{
+	const struct agent_config *cfg = a->config;
+	char subnet[INET_ADDRSTRLEN];
+	bool created;
+	int r;
+
+	if (a->net.bridge_ready)
+		return 0;
+	r = rt_net_bridge_ensure(cfg->bridge_name, rt_ipam_gateway(&a->net.ipam),
+				 cfg->bridge_prefix_len, &created, err);
+	if (r < 0)
+		return r;
+	a->net.bridge_ready = true;
+	a->net.bridge_created = created;
+	inet_ntop(AF_INET, &cfg->bridge_subnet, subnet, sizeof(subnet));
+	log_info("%s bridge %s for subnet %s/%u", created ? "created" : "using existing",
+		 cfg->bridge_name, subnet, cfg->bridge_prefix_len);
+	return 0;
+}
+
+/* Fills the endpoint: a new address unless the container kept one. */
+static int plan_endpoint(struct agent *a, struct container *c, struct mst_err *err)
+{
+	struct rt_net_endpoint *ep = &c->rec.spec.endpoint;
+	int r;
+
+	if (ep->address == 0) {
+		r = rt_ipam_allocate(&a->net.ipam, &ep->address);
+		if (r < 0)
+			return err_set(err, -r, "allocate an address on bridge %s",
+				       a->config->bridge_name);
+	}
+	snprintf(ep->bridge, sizeof(ep->bridge), "%s", a->config->bridge_name);
+	snprintf(ep->host_if, sizeof(ep->host_if), "mst%.12s", c->rec.spec.id);
+	ep->gateway = rt_ipam_gateway(&a->net.ipam);
+	ep->prefix_len = a->config->bridge_prefix_len;
+	return 0;
+}
+
+static int publish_ports(struct agent *a, struct container *c, struct mst_err *err)
+{
+	const struct rt_spec *spec = &c->rec.spec;
+	int r;
+
+	if (spec->n_ports == 0)
+		return 0;
+	if (!a->net.proxy) {
+		r = netproxy_start(&a->net.proxy, err);
+		if (r < 0)
+			return r;
+	}
+	for (size_t i = 0; i < spec->n_ports; i++) {
+		int fd;
+
+		r = netproxy_bind(&spec->ports[i], &fd, err);
+		if (r < 0)
+			return r;
+		r = netproxy_add(a->net.proxy, spec->id, fd, &spec->ports[i],
+				 spec->endpoint.address);
+		if (r < 0)
+			return err_set(err, -r, "forward host port %u", spec->ports[i].host_port);
+	}
+	return 0;
+}
+
+int agent_net_start(struct agent *a, struct container *c, struct mst_err *err)
+{
+	int r;
+
+	if (c->rec.spec.network != RT_NET_BRIDGE)
+		return 0;
+	r = ensure_bridge(a, err);
+	if (r < 0)
+		return r;
+	r = plan_endpoint(a, c, err);
+	if (r < 0)
+		return r;
+	/* A veth pair left by a crashed agent would make the creation fail. */
+	(void)rt_net_link_delete(c->rec.spec.endpoint.host_if, NULL);
+	r = publish_ports(a, c, err);
+	if (r < 0)
+		netproxy_remove(a->net.proxy, c->rec.spec.id);
+	return r;
+}
+
+void agent_net_stop(struct agent *a, struct container *c)
+{
+	struct mst_err err = { 0 };
+
+	if (c->rec.spec.network != RT_NET_BRIDGE)
+		return;
+	netproxy_remove(a->net.proxy, c->rec.spec.id);
+	if (c->rec.spec.endpoint.host_if[0] &&
+	    rt_net_link_delete(c->rec.spec.endpoint.host_if, &err) < 0)
+		log_warning("container %s (%.12s): deleting its veth pair failed: %s",
+			    c->rec.spec.name, c->rec.spec.id, err.msg);
+}
+
+void agent_net_release(struct agent *a, struct container *c)
+{
+	struct rt_net_endpoint *ep = &c->rec.spec.endpoint;
+
+	if (ep->address == 0)
+		return;
+	rt_ipam_release(&a->net.ipam, ep->address);
+	ep->address = 0;
+}
