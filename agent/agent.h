@@ -17,6 +17,7 @@
 #include "agent/config.h"
 #include "agent/events.h"
 #include "agent/kmsg.h"
+#include "agent/logfile.h"
 #include "agent/pub.h"
 #include "agent/record.h"
 #include "collectors/pipeline.h"
@@ -52,7 +53,7 @@ struct container {
 	struct loop_source pidfd;     /* the init's pidfd while running */
 	struct loop_source oom;	      /* ops->oom_watch_open() while running */
 	struct loop_source output[2]; /* read ends of the stdout and stderr pipes */
-	int log_fd;		      /* output.log, open while a pipe is */
+	struct logfile_writer log;    /* output.log, open while a pipe is */
 	uint64_t stop_deadline_ns;    /* CLOCK_MONOTONIC; 0 = no stop in progress */
 	unsigned stop_timeout_s;
 	bool remove_after_exit;	      /* a forced remove is waiting for the exit */

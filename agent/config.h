@@ -50,6 +50,8 @@ struct agent_config {
 	size_t n_label_allow;
 	bool once;
 	unsigned stop_timeout_s;
+	uint64_t log_max_size;	/* bytes per container output file */
+	unsigned log_max_files; /* output files kept per container, the current one included */
 	bool debug;
 };
 

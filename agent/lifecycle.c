@@ -60,14 +60,13 @@ static void fill_meta(const struct container *c, struct snapshot_meta *m)
 }
 
 /* Creates the stdout and stderr pipes and opens output.log for appending. */
-static int open_output(struct container *c, int out[2], int err_pipe[2], struct mst_err *err)
+static int open_output(struct container *c, const struct logfile_limits *limits, int out[2],
+		       int err_pipe[2], struct mst_err *err)
 {
-	char path[PATH_MAX];
+	int r = logfile_writer_open(&c->log, c->state_dir, limits);
 
-	snprintf(path, sizeof(path), "%s/%s", c->state_dir, STATE_OUTPUT_FILE);
-	c->log_fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (c->log_fd < 0)
-		return err_set(err, errno, "opening %s", path);
+	if (r < 0)
+		return err_set(err, -r, "opening the output log in %s", c->state_dir);
 	if (pipe2(out, O_CLOEXEC) < 0)
 		return err_set(err, errno, "creating the stdout pipe");
 	if (pipe2(err_pipe, O_CLOEXEC) < 0)
@@ -162,14 +161,16 @@ static void record_start(struct container *c, const struct rt_process *proc)
 	(void)ctr_set_string(&c->rec.error, NULL);
 }
 
-static int spawn(struct container *c, struct rt_cgroup *cg, struct rt_process *ret, int out[2],
-		 int err_pipe[2], struct mst_err *err)
+static int spawn(struct agent *a, struct container *c, struct rt_cgroup *cg, struct rt_process *ret,
+		 int out[2], int err_pipe[2], struct mst_err *err)
 {
+	struct logfile_limits limits = { .max_size = a->config->log_max_size,
+					 .max_files = a->config->log_max_files };
 	struct rt_stdio stdio;
 	char exit_path[PATH_MAX];
 	int r;
 
-	r = open_output(c, out, err_pipe, err);
+	r = open_output(c, &limits, out, err_pipe, err);
 	if (r < 0)
 		return r;
 
@@ -202,7 +203,7 @@ int sup_start(struct agent *a, struct container *c, struct mst_err *err)
 	r = a->ops->set_limits(cg, &c->rec.spec.limits, err);
 	if (r < 0)
 		goto fail;
-	r = spawn(c, cg, &proc, out, err_pipe, err);
+	r = spawn(a, c, cg, &proc, out, err_pipe, err);
 	if (r < 0)
 		goto fail;
 
@@ -232,10 +233,7 @@ int sup_start(struct agent *a, struct container *c, struct mst_err *err)
 fail:
 	close_pair(out);
 	close_pair(err_pipe);
-	if (c->log_fd >= 0) {
-		close(c->log_fd);
-		c->log_fd = -1;
-	}
+	logfile_writer_close(&c->log);
 	if (cg) {
 		struct mst_err ignored = { 0 };
 

@@ -325,10 +325,7 @@ int sup_remove(struct agent *a, struct container *c)
 	/* Output still in the pipes after an auto-remove is dropped. */
 	sup_unwatch(a, &c->output[0]);
 	sup_unwatch(a, &c->output[1]);
-	if (c->log_fd >= 0) {
-		close(c->log_fd);
-		c->log_fd = -1;
-	}
+	logfile_writer_close(&c->log);
 	log_info("removed container %s (%.12s)", c->rec.spec.name, c->rec.spec.id);
 	agent_event_emit(a, c, EVENT_DESTROY, 0);
 

@@ -156,7 +156,7 @@ struct container *container_new(void)
 	c->oom = (struct loop_source){ .kind = LOOP_SOURCE_OOM, .fd = -1, .container = c };
 	c->output[0] = (struct loop_source){ .kind = LOOP_SOURCE_STDOUT, .fd = -1, .container = c };
 	c->output[1] = (struct loop_source){ .kind = LOOP_SOURCE_STDERR, .fd = -1, .container = c };
-	c->log_fd = -1;
+	logfile_writer_init(&c->log);
 	return c;
 }
 
@@ -173,8 +173,7 @@ void container_free(struct container *c)
 	for (int i = 0; i < 2; i++)
 		if (c->output[i].fd >= 0)
 			close(c->output[i].fd);
-	if (c->log_fd >= 0)
-		close(c->log_fd);
+	logfile_writer_close(&c->log);
 	rt_cgroup_free(c->cgroup);
 	free(c->target_id);
 	ctr_record_free(&c->rec);
