@@ -24,6 +24,7 @@
 #include "common/cglayout.h"
 #include "common/log.h"
 #include "runtime/cgroup.h"
+#include "runtime/runtime.h"
 
 struct container;
 
@@ -54,6 +55,9 @@ struct container {
 	struct loop_source oom;	      /* ops->oom_watch_open() while running */
 	struct loop_source output[2]; /* read ends of the stdout and stderr pipes */
 	struct logfile_writer log;    /* output.log, open while a pipe is */
+	int input_fd;		      /* -1, a second pty master descriptor, or the stdin pipe */
+	int pty_master;		      /* the pty master until the start watches it as output[0] */
+	int stdio_child_fd;	      /* the pty slave or stdin pipe's read end until the start */
 	uint64_t stop_deadline_ns;    /* CLOCK_MONOTONIC; 0 = no stop in progress */
 	unsigned stop_timeout_s;
 	bool remove_after_exit;	      /* a forced remove is waiting for the exit */
@@ -168,6 +172,12 @@ void sup_load_state(struct agent *a);
 void sup_reply_pending(struct agent *a, struct container *c);
 int sup_watch(struct agent *a, struct loop_source *src, int fd);
 void sup_unwatch(struct agent *a, struct loop_source *src);
+
+/* Terminal and stdin of a container (attach.c). */
+int attach_prepare_stdio(struct container *c, int out[2], int err_pipe[2], struct rt_stdio *stdio,
+			 int *ret_child_fd, struct mst_err *err);
+void attach_close_input(struct container *c);
+void attach_handle_command(struct agent *a, struct api_cmd *cmd);
 
 /* Main loop (loop.c). */
 int agent_loop_run(struct agent *a);

@@ -159,6 +159,43 @@ static int get_int(json_t *obj, const char *key, const char *field, long long mi
 	return 0;
 }
 
+static int get_bool(json_t *obj, const char *key, bool *ret, struct mst_err *err)
+{
+	json_t *v = json_object_get(obj, key);
+
+	*ret = false;
+	if (!v || json_is_null(v))
+		return 0;
+	if (!json_is_boolean(v))
+		return wrong_type(key, "a boolean", v, err);
+	*ret = json_is_true(v);
+	return 0;
+}
+
+/* Reads Tty, OpenStdin and HostConfig.ConsoleSize ([rows, columns]). */
+static int get_terminal(json_t *body, struct rt_spec *spec, struct mst_err *err)
+{
+	json_t *host = json_object_get(body, "HostConfig");
+	json_t *size = json_is_object(host) ? json_object_get(host, "ConsoleSize") : NULL;
+	json_t *rows = json_array_get(size, 0), *cols = json_array_get(size, 1);
+
+	if (get_bool(body, "Tty", &spec->tty, err) < 0 ||
+	    get_bool(body, "OpenStdin", &spec->open_stdin, err) < 0)
+		return -EINVAL;
+	if (!size || json_is_null(size))
+		return 0;
+	if (!json_is_array(size) || json_array_size(size) != 2 || !json_is_integer(rows) ||
+	    !json_is_integer(cols) || json_integer_value(rows) < 0 ||
+	    json_integer_value(rows) > 65535 || json_integer_value(cols) < 0 ||
+	    json_integer_value(cols) > 65535)
+		return err_setx(err, EINVAL,
+				"invalid field 'HostConfig.ConsoleSize': expected [rows, columns] "
+				"with each from 0 to 65535");
+	spec->console_rows = (unsigned)json_integer_value(rows);
+	spec->console_cols = (unsigned)json_integer_value(cols);
+	return 0;
+}
+
 static int get_network(json_t *host, struct rt_spec *spec, struct mst_err *err)
 {
 	json_t *v = json_object_get(host, "NetworkMode");
@@ -306,7 +343,8 @@ int api_spec_from_json(json_t *body, struct rt_spec *ret_spec, bool *ret_auto_re
 	    get_string(body, "WorkingDir", "WorkingDir", &spec.cwd, err) < 0 ||
 	    get_string(body, "Hostname", "Hostname", &spec.hostname, err) < 0 ||
 	    get_string(body, "Rootfs", "Rootfs", &spec.rootfs, err) < 0 ||
-	    get_host_config(body, &spec, &auto_remove, err) < 0)
+	    get_host_config(body, &spec, &auto_remove, err) < 0 ||
+	    get_terminal(body, &spec, err) < 0)
 		goto fail;
 
 	*ret_spec = spec;
@@ -454,21 +492,25 @@ static json_t *host_config_to_json(const struct rt_spec *spec, bool auto_remove,
 	if (effective_swap && l->memory > 0 && swap == 0)
 		swap = (int64_t)(l->memory * 2);
 	return json_pack(
-	    "{s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:s, s:b}", "Memory", (json_int_t)l->memory,
-	    "MemorySwap", (json_int_t)swap, "NanoCpus", (json_int_t)l->nano_cpus, "CpuShares",
-	    (json_int_t)l->cpu_shares, "PidsLimit", (json_int_t)l->pids_limit, "BlkioDeviceReadBps",
+	    "{s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:s, s:b, s:[i, i]}", "Memory",
+	    (json_int_t)l->memory, "MemorySwap", (json_int_t)swap, "NanoCpus",
+	    (json_int_t)l->nano_cpus, "CpuShares", (json_int_t)l->cpu_shares, "PidsLimit",
+	    (json_int_t)l->pids_limit, "BlkioDeviceReadBps",
 	    device_rates_to_json(l->device_read_bps, l->n_device_read_bps), "BlkioDeviceWriteBps",
 	    device_rates_to_json(l->device_write_bps, l->n_device_write_bps), "NetworkMode",
-	    rt_network_to_string(spec->network), "AutoRemove", auto_remove);
+	    rt_network_to_string(spec->network), "AutoRemove", auto_remove, "ConsoleSize",
+	    (int)spec->console_rows, (int)spec->console_cols);
 }
 
 json_t *api_spec_to_json(const struct rt_spec *spec, bool auto_remove)
 {
-	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "Cmd", strv_to_json(spec->argv),
-			 "Env", strv_to_json(spec->env), "Labels", labels_to_json(spec->labels),
-			 "WorkingDir", string_or_empty(spec->cwd), "Hostname",
-			 string_or_empty(spec->hostname), "Rootfs", string_or_empty(spec->rootfs),
-			 "HostConfig", host_config_to_json(spec, auto_remove, false));
+	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:b, s:b}", "Cmd",
+			 strv_to_json(spec->argv), "Env", strv_to_json(spec->env), "Labels",
+			 labels_to_json(spec->labels), "WorkingDir", string_or_empty(spec->cwd),
+			 "Hostname", string_or_empty(spec->hostname), "Rootfs",
+			 string_or_empty(spec->rootfs), "HostConfig",
+			 host_config_to_json(spec, auto_remove, false), "Tty", spec->tty,
+			 "OpenStdin", spec->open_stdin);
 }
 
 void api_format_time(uint64_t ns, char *buf, size_t size)
@@ -508,10 +550,11 @@ static json_t *config_to_json(const struct ctr_record *r)
 	char short_id[13];
 
 	snprintf(short_id, sizeof(short_id), "%.12s", r->spec.id);
-	return json_pack("{s:s, s:o, s:o, s:s, s:o}", "Hostname",
+	return json_pack("{s:s, s:o, s:o, s:s, s:o, s:b, s:b}", "Hostname",
 			 r->spec.hostname ? r->spec.hostname : short_id, "Env",
 			 strv_to_json(r->spec.env), "Cmd", strv_to_json(r->spec.argv), "WorkingDir",
-			 r->spec.cwd ? r->spec.cwd : "", "Labels", labels_to_json(r->spec.labels));
+			 r->spec.cwd ? r->spec.cwd : "", "Labels", labels_to_json(r->spec.labels),
+			 "Tty", r->spec.tty, "OpenStdin", r->spec.open_stdin);
 }
 
 json_t *api_json_inspect(const struct ctr_record *r)

@@ -22,6 +22,8 @@ enum api_cmd_type {
 	API_CMD_KILL,
 	API_CMD_WAIT,
 	API_CMD_REMOVE,
+	API_CMD_ATTACH,
+	API_CMD_RESIZE,
 	_API_CMD_MAX,
 };
 
@@ -34,6 +36,10 @@ struct api_cmd {
 	int signal;	     /* kill */
 	unsigned timeout_s;  /* stop */
 	bool force;	     /* remove */
+	bool attach_stdin;   /* attach: the client sends input */
+	bool attach_logs;    /* attach: also to a container that is not running */
+	int input_fd;	     /* attach reply: where input goes, or -1; then the submitter's */
+	unsigned rows, cols; /* resize */
 
 	int status;    /* HTTP status of the reply */
 	json_t *reply; /* reply body or NULL; owned by the submitter after the reply */

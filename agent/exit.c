@@ -195,6 +195,7 @@ void sup_finish_exit(struct agent *a, struct container *c, int exit_code)
 	}
 	sup_unwatch(a, &c->oom);
 	drain_output(a, c);
+	attach_close_input(c);
 
 	c->rec.status = CTR_STATUS_EXITED;
 	c->rec.exit_code = exit_code;

@@ -31,6 +31,11 @@ enum MHD_Result api_container_stats(struct api_server *s, struct MHD_Connection 
 enum MHD_Result api_all_stats(struct api_server *s, struct MHD_Connection *conn);
 enum MHD_Result api_metrics(struct api_server *s, struct MHD_Connection *conn);
 
+/* POST .../attach (an upgrade to a raw stream) and .../resize
+ * (http_attach.c). */
+enum MHD_Result api_attach(struct api_server *s, struct MHD_Connection *conn, const char *name);
+enum MHD_Result api_resize(struct api_server *s, struct MHD_Connection *conn, const char *name);
+
 /* GET /v1/events: container events as JSON lines (http_events.c). */
 enum MHD_Result api_events(struct api_server *s, struct MHD_Connection *conn);
 

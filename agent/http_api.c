@@ -208,6 +208,10 @@ static enum MHD_Result route_container(struct api_server *s, struct MHD_Connecti
 		return api_logs(s, conn, name);
 	if (strcmp(action, "stats") == 0 && get)
 		return api_container_stats(s, conn, name);
+	if (strcmp(action, "attach") == 0 && post)
+		return api_attach(s, conn, name);
+	if (strcmp(action, "resize") == 0 && post)
+		return api_resize(s, conn, name);
 	for (size_t i = 0; post && i < sizeof(post_actions) / sizeof(post_actions[0]); i++)
 		if (strcmp(action, post_actions[i].action) == 0)
 			return container_command(s, conn, post_actions[i].type, name);

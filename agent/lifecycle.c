@@ -97,7 +97,9 @@ static int watch_running(struct agent *a, struct container *c, const struct rt_p
 	r = sup_watch(a, &c->pidfd, proc->pidfd);
 	if (r < 0)
 		return r;
-	if (sup_watch(a, &c->output[0], out_fd) < 0 || sup_watch(a, &c->output[1], err_fd) < 0)
+	/* A container with a terminal has no stderr pipe. */
+	if (sup_watch(a, &c->output[0], out_fd) < 0 ||
+	    (err_fd >= 0 && sup_watch(a, &c->output[1], err_fd) < 0))
 		log_warning("container %s (%.12s): cannot watch its output: %s", c->rec.spec.name,
 			    c->rec.spec.id, strerror(errno));
 
@@ -168,7 +170,7 @@ static int spawn(struct agent *a, struct container *c, struct rt_cgroup *cg, str
 					 .max_files = a->config->log_max_files };
 	struct rt_stdio stdio;
 	char exit_path[PATH_MAX];
-	int r;
+	int child_fd = -1, r;
 
 	r = open_output(c, &limits, out, err_pipe, err);
 	if (r < 0)
@@ -179,10 +181,19 @@ static int spawn(struct agent *a, struct container *c, struct rt_cgroup *cg, str
 	(void)unlink(exit_path);
 
 	stdio = (struct rt_stdio){ .in_fd = -1, .out_fd = out[1], .err_fd = err_pipe[1] };
+	r = attach_prepare_stdio(c, out, err_pipe, &stdio, &child_fd, err);
+	if (r < 0)
+		return r;
 	r = rt_spawn(&c->rec.spec, cg, &stdio, c->state_dir, ret, err);
-	close(out[1]);
-	close(err_pipe[1]);
+	if (out[1] >= 0)
+		close(out[1]);
+	if (err_pipe[1] >= 0)
+		close(err_pipe[1]);
 	out[1] = err_pipe[1] = -1;
+	if (child_fd >= 0)
+		close(child_fd);
+	if (r < 0)
+		attach_close_input(c);
 	return r;
 }
 

@@ -281,6 +281,10 @@ void sup_handle_command(struct agent *a, struct api_cmd *cmd)
 	case API_CMD_REMOVE:
 		cmd_remove(a, cmd);
 		return;
+	case API_CMD_ATTACH:
+	case API_CMD_RESIZE:
+		attach_handle_command(a, cmd);
+		return;
 	case _API_CMD_MAX:
 		break;
 	}

@@ -157,6 +157,7 @@ struct container *container_new(void)
 	c->output[0] = (struct loop_source){ .kind = LOOP_SOURCE_STDOUT, .fd = -1, .container = c };
 	c->output[1] = (struct loop_source){ .kind = LOOP_SOURCE_STDERR, .fd = -1, .container = c };
 	logfile_writer_init(&c->log);
+	c->input_fd = c->pty_master = c->stdio_child_fd = -1;
 	return c;
 }
 
@@ -174,6 +175,7 @@ void container_free(struct container *c)
 		if (c->output[i].fd >= 0)
 			close(c->output[i].fd);
 	logfile_writer_close(&c->log);
+	attach_close_input(c);
 	rt_cgroup_free(c->cgroup);
 	free(c->target_id);
 	ctr_record_free(&c->rec);

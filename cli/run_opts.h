@@ -21,11 +21,15 @@ struct run_device_rate {
 };
 
 struct run_opts {
-	bool help;	     /* --help was given; nothing else is filled */
-	bool detach;	     /* -d: print the id instead of following the container */
-	bool auto_remove;    /* --rm */
-	const char *name;    /* NULL lets mstatd choose */
-	uint64_t memory;     /* bytes; 0 = no limit */
+	bool help;		 /* --help was given; nothing else is filled */
+	bool detach;		 /* -d: print the id instead of following the container */
+	bool auto_remove;	 /* --rm */
+	bool interactive;	 /* -i: attach stdin */
+	bool tty;		 /* -t: the container gets a pseudo-terminal */
+	const char *detach_keys; /* --detach-keys, or NULL for ctrl-p,ctrl-q */
+	unsigned console_rows, console_cols; /* HostConfig.ConsoleSize; 0 = unset */
+	const char *name;		     /* NULL lets mstatd choose */
+	uint64_t memory;		     /* bytes; 0 = no limit */
 	int64_t memory_swap; /* memory plus swap in bytes; 0 = unset, -1 = unlimited swap */
 	uint64_t nano_cpus;  /* CPUs in billionths; 0 = no quota */
 	uint64_t cpu_shares; /* 0 = default */

@@ -45,6 +45,7 @@ struct spawn_plan {
 	char *env_extra[2]; /* owned "HOSTNAME=..." and "HOME=/root" entries */
 	int error_pipe[2];
 	int sync_pair[2]; /* v1: the parent releases the child after attaching it */
+	bool tty;	  /* stdio is a terminal: mstat-init gets --tty */
 };
 
 static void close_fd(int *fd)
@@ -232,15 +233,21 @@ static int plan_process(struct spawn_plan *p, const struct rt_spec *spec, struct
 		n_env++;
 	snprintf(p->exit_fd_arg, sizeof(p->exit_fd_arg), "%d", p->child.exit_fd);
 
-	p->init_argv = calloc(n_argv + 5, sizeof(char *));
+	p->init_argv = calloc(n_argv + 6, sizeof(char *));
 	p->envp = calloc(n_env + 4, sizeof(char *));
 	if (!p->init_argv || !p->envp)
 		return err_set(err, ENOMEM, "prepare the container's arguments");
 	p->init_argv[0] = RT_INIT_NAME;
 	p->init_argv[1] = "--exit-fd";
 	p->init_argv[2] = p->exit_fd_arg;
-	p->init_argv[3] = "--";
-	memcpy(p->init_argv + 4, spec->argv, n_argv * sizeof(char *));
+	size_t a = 3;
+
+	/* The command becomes a session leader with the terminal as its
+	 * controlling terminal, so that ^C reaches its process group. */
+	if (p->tty)
+		p->init_argv[a++] = "--tty";
+	p->init_argv[a++] = "--";
+	memcpy(p->init_argv + a, spec->argv, n_argv * sizeof(char *));
 
 	for (size_t i = 0; i < n_env; i++)
 		p->envp[e++] = spec->env[i];
@@ -281,6 +288,7 @@ static int plan_build(struct spawn_plan *p, const struct rt_spec *spec, const st
 	p->child.new_netns = spec->network != RT_NET_HOST;
 	p->child.unshare_cgroup = cg->paths.version == CG_V1;
 
+	p->tty = stdio && stdio->tty;
 	r = open_init(p, err);
 	if (r < 0)
 		return r;

@@ -55,6 +55,10 @@ struct rt_spec {
 	char *rootfs;		/* NULL = the host's root, read-only */
 	enum rt_network network;
 	struct rt_limits limits;
+	bool tty;	       /* Config.Tty: stdin, stdout and stderr are a pseudo-terminal */
+	bool open_stdin;       /* Config.OpenStdin: an attached client writes to stdin */
+	unsigned console_rows; /* HostConfig.ConsoleSize[0]; 0 = RT_PTY_DEFAULT_ROWS */
+	unsigned console_cols; /* HostConfig.ConsoleSize[1]; 0 = RT_PTY_DEFAULT_COLS */
 };
 
 /* Checks every field and fills err with the field, the value and what to do. */

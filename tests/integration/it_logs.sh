@@ -51,8 +51,10 @@ pass "stdout and stderr apart, --tail, and -t in RFC 3339 with nanoseconds"
 # --since and --until split the output at a time between two lines.
 mstat run -d --name timed -- sh -c 'echo early; sleep 2; echo late' >/dev/null
 wait_for 10 sh -c "'$MSTAT' --socket '$SOCK' logs timed | grep -q early" || fail "timed printed nothing"
-sleep 0.5
-middle=$(date +%s.%N)
+# Whole seconds (busybox's date has no %N): at least 1 s after "early" was
+# read, the current second has begun after it, and "late" is 2 s after it.
+sleep 1
+middle=$(date +%s)
 wait_for 20 is_exited timed || fail "timed did not exit"
 [ "$(mstat logs --since "$middle" timed)" = late ] ||
 	fail "--since $middle printed: $(mstat logs --since "$middle" timed)"
