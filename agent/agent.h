@@ -27,6 +27,7 @@
 #include "runtime/runtime.h"
 
 struct container;
+struct agent_exec;
 
 enum loop_source_kind {
 	LOOP_SOURCE_TIMER,
@@ -36,6 +37,7 @@ enum loop_source_kind {
 	LOOP_SOURCE_OOM,
 	LOOP_SOURCE_STDOUT,
 	LOOP_SOURCE_STDERR,
+	LOOP_SOURCE_EXEC, /* the pidfd of a command started by exec */
 	_LOOP_SOURCE_MAX,
 };
 
@@ -58,6 +60,7 @@ struct container {
 	int input_fd;		      /* -1, a second pty master descriptor, or the stdin pipe */
 	int pty_master;		      /* the pty master until the start watches it as output[0] */
 	int stdio_child_fd;	      /* the pty slave or stdin pipe's read end until the start */
+	struct agent_exec *execs;     /* exec instances, newest first (exec.c) */
 	uint64_t stop_deadline_ns;    /* CLOCK_MONOTONIC; 0 = no stop in progress */
 	unsigned stop_timeout_s;
 	bool remove_after_exit;	      /* a forced remove is waiting for the exit */
@@ -178,6 +181,11 @@ int attach_prepare_stdio(struct container *c, int out[2], int err_pipe[2], struc
 			 int *ret_child_fd, struct mst_err *err);
 void attach_close_input(struct container *c);
 void attach_handle_command(struct agent *a, struct api_cmd *cmd);
+
+/* Exec instances (exec.c). */
+void exec_handle_command(struct agent *a, struct api_cmd *cmd);
+void exec_on_exit(struct agent *a, struct loop_source *src);
+void exec_free_all(struct container *c);
 
 /* Main loop (loop.c). */
 int agent_loop_run(struct agent *a);

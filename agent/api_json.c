@@ -356,6 +356,37 @@ fail:
 	return -EINVAL;
 }
 
+int api_exec_from_json(json_t *body, struct rt_spec *ret_spec, struct mst_err *err)
+{
+	struct rt_spec spec = { 0 };
+
+	if (!json_is_object(body))
+		return wrong_type("body", "an object", body, err);
+	if (get_strv(body, "Cmd", "Cmd", &spec.argv, err) < 0)
+		goto fail;
+	if (!spec.argv || !spec.argv[0] || !spec.argv[0][0]) {
+		err_setx(err, EINVAL,
+			 "missing field 'Cmd': give the command as an array of strings");
+		goto fail;
+	}
+	if (get_strv(body, "Env", "Env", &spec.env, err) < 0 ||
+	    get_string(body, "WorkingDir", "WorkingDir", &spec.cwd, err) < 0 ||
+	    get_bool(body, "Tty", &spec.tty, err) < 0 ||
+	    get_bool(body, "AttachStdin", &spec.open_stdin, err) < 0)
+		goto fail;
+	if (spec.cwd && spec.cwd[0] != '/') {
+		err_setx(err, EINVAL, "invalid field 'WorkingDir': '%s' is not an absolute path",
+			 spec.cwd);
+		goto fail;
+	}
+	*ret_spec = spec;
+	return 0;
+
+fail:
+	ctr_spec_free(&spec);
+	return -EINVAL;
+}
+
 /* True for a value that requests something: true, a non-empty string, array
  * or object, or any number. False, null, "", [] and {} request nothing. */
 static bool json_value_is_set(const json_t *v)

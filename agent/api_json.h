@@ -24,6 +24,11 @@
 int api_spec_from_json(json_t *body, struct rt_spec *ret_spec, bool *ret_auto_remove,
 		       struct mst_err *err);
 
+/* Converts an exec create body {Cmd, Env, WorkingDir, Tty, AttachStdin}
+ * into the argv, env, cwd, tty and open_stdin of ret_spec. Returns -EINVAL
+ * with a message naming the field on a missing or invalid one. */
+int api_exec_from_json(json_t *body, struct rt_spec *ret_spec, struct mst_err *err);
+
 /* Builds the Warnings array of a create reply: one message per field that
  * a Docker client may send but mstat ignores (Image, HostConfig.Privileged,
  * Binds, PortBindings, Mounts, Devices, CapAdd, CapDrop, SecurityOpt, and a

@@ -24,22 +24,28 @@ enum api_cmd_type {
 	API_CMD_REMOVE,
 	API_CMD_ATTACH,
 	API_CMD_RESIZE,
+	API_CMD_EXEC_CREATE,  /* target: the container; spec: the exec */
+	API_CMD_EXEC_START,   /* target: the exec id */
+	API_CMD_EXEC_INSPECT, /* target: the exec id */
+	API_CMD_EXEC_RESIZE,  /* target: the exec id */
 	_API_CMD_MAX,
 };
 
 struct api_cmd {
 	enum api_cmd_type type;
-	char *target;	     /* NAME from the path; for create, the requested name or NULL */
-	struct rt_spec spec; /* create: owned until the main loop moves it into the table */
-	bool auto_remove;    /* create */
-	json_t *warnings;    /* create: the reply's Warnings array, or NULL for [] */
-	int signal;	     /* kill */
-	unsigned timeout_s;  /* stop */
-	bool force;	     /* remove */
-	bool attach_stdin;   /* attach: the client sends input */
-	bool attach_logs;    /* attach: also to a container that is not running */
-	int input_fd;	     /* attach reply: where input goes, or -1; then the submitter's */
-	unsigned rows, cols; /* resize */
+	char *target;	      /* NAME from the path; for create, the requested name or NULL */
+	struct rt_spec spec;  /* create: owned until the main loop moves it into the table */
+	bool auto_remove;     /* create */
+	json_t *warnings;     /* create: the reply's Warnings array, or NULL for [] */
+	int signal;	      /* kill */
+	unsigned timeout_s;   /* stop */
+	bool force;	      /* remove */
+	bool attach_stdin;    /* attach: the client sends input */
+	bool attach_logs;     /* attach: also to a container that is not running */
+	int input_fd;	      /* attach reply: where input goes, or -1; then the submitter's */
+	unsigned rows, cols;  /* resize */
+	bool attach_detached; /* exec start: no client streams; stdio is /dev/null */
+	int output_fds[2];    /* exec start reply: stdout and stderr (or the pty), or -1 */
 
 	int status;    /* HTTP status of the reply */
 	json_t *reply; /* reply body or NULL; owned by the submitter after the reply */

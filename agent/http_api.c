@@ -227,6 +227,10 @@ enum MHD_Result api_route(struct api_server *s, struct MHD_Connection *conn, con
 	    strcmp(method, MHD_HTTP_METHOD_GET) == 0 || strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
 	bool post = strcmp(method, MHD_HTTP_METHOD_POST) == 0;
 
+	enum MHD_Result ret = api_exec_route(s, conn, method, url, body, body_len, ret_handled);
+
+	if (*ret_handled)
+		return ret;
 	*ret_handled = true;
 	if (strcmp(url, "/v1/containers") == 0 && get)
 		return api_list(s, conn);

@@ -17,6 +17,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "agent/api_json.h"
 #include "agent/frame.h"
 #include "agent/http.h"
 #include "agent/logfile.h"
@@ -32,6 +33,7 @@ struct attach_session {
 	bool tty;
 	uint64_t since_ns; /* logs=1: the output of the current run; 0 = from now on */
 	int input_fd;	   /* -1 without input */
+	int out_fds[2];	   /* exec: its stdout and stderr (or pty), streamed instead of the log */
 	MHD_socket sock;
 	struct logfile_reader reader;
 	pthread_t input_thread;
@@ -45,6 +47,9 @@ static void session_free(struct attach_session *as)
 {
 	if (as->input_fd >= 0)
 		(void)close(as->input_fd);
+	for (int i = 0; i < 2; i++)
+		if (as->out_fds[i] >= 0)
+			(void)close(as->out_fds[i]);
 	logfile_reader_close(&as->reader);
 	free(as);
 }
@@ -178,6 +183,48 @@ static void output_loop(struct attach_session *as)
 	}
 }
 
+/* Sends what one output descriptor of an exec has. Returns false at its
+ * end (EOF, or EIO from a pty master whose last slave closed) or when the
+ * client is gone. */
+static bool pump_fd(struct attach_session *as, int index)
+{
+	uint8_t *payload = as->frame + FRAME_HEADER_SIZE;
+	ssize_t n = read(as->out_fds[index], payload, LOGFILE_RECORD_MAX);
+	struct logfile_record rec = { .stream = index + 1 };
+
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return true;
+	if (n <= 0) {
+		(void)close(as->out_fds[index]);
+		as->out_fds[index] = -1;
+		return true;
+	}
+	rec.len = (uint32_t)n;
+	return send_record(as, &rec) == 0;
+}
+
+/* Streams an exec's output descriptors until both end, the client leaves
+ * or mstatd shuts down. The command goes on when the client leaves. */
+static void output_loop_fds(struct attach_session *as)
+{
+	struct pub_marks marks;
+
+	while (as->out_fds[0] >= 0 || as->out_fds[1] >= 0) {
+		struct pollfd pfd[2] = { { .fd = as->out_fds[0], .events = POLLIN },
+					 { .fd = as->out_fds[1], .events = POLLIN } };
+
+		pub_get_marks(as->server->pub, &marks);
+		if (marks.closing || client_closed(as))
+			return;
+		if (poll(pfd, 2, ATTACH_POLL_MS) <= 0)
+			continue;
+		for (int i = 0; i < 2; i++) {
+			if (pfd[i].revents && !pump_fd(as, i))
+				return;
+		}
+	}
+}
+
 static void attach_upgraded(void *cls, struct MHD_Connection *conn, void *con_cls,
 			    const char *extra_in, size_t extra_in_size, MHD_socket sock,
 			    struct MHD_UpgradeResponseHandle *urh)
@@ -193,7 +240,10 @@ static void attach_upgraded(void *cls, struct MHD_Connection *conn, void *con_cl
 
 	/* Blocking here is allowed: the unix socket runs a thread per
 	 * connection. */
-	output_loop(as);
+	if (as->out_fds[0] >= 0)
+		output_loop_fds(as);
+	else
+		output_loop(as);
 
 	atomic_store(&as->stop, true);
 	if (as->input_started)
@@ -236,7 +286,7 @@ static struct attach_session *session_new(struct api_server *s, const struct ctr
 	if (!as)
 		return NULL;
 	as->server = s;
-	as->input_fd = -1;
+	as->input_fd = as->out_fds[0] = as->out_fds[1] = -1;
 	as->tty = item->rec.spec.tty;
 	memcpy(as->id, item->rec.spec.id, sizeof(as->id));
 	if (logfile_reader_open(&as->reader, item->state_dir) < 0) {
@@ -354,4 +404,150 @@ enum MHD_Result api_resize(struct api_server *s, struct MHD_Connection *conn, co
 	ret = http_reply_json(conn, (unsigned)cmd.status, reply);
 	api_cmd_clear(&cmd);
 	return ret;
+}
+
+/* Sends cmd to the main loop and its reply to the client. */
+static enum MHD_Result reply_command(struct api_server *s, struct MHD_Connection *conn,
+				     struct api_cmd *cmd)
+{
+	enum MHD_Result ret;
+	json_t *reply;
+
+	cmdq_call(s->commands, cmd);
+	reply = cmd->reply;
+	cmd->reply = NULL;
+	ret = http_reply_json(conn, (unsigned)cmd->status, reply);
+	api_cmd_clear(cmd);
+	return ret;
+}
+
+static enum MHD_Result exec_create(struct api_server *s, struct MHD_Connection *conn,
+				   const char *name, const char *body, size_t body_len)
+{
+	struct api_cmd cmd = { .type = API_CMD_EXEC_CREATE, .input_fd = -1 };
+	struct mst_err err = { 0 };
+	json_error_t jerr;
+	json_t *root;
+	int r;
+
+	root = body && body_len ? json_loadb(body, body_len, JSON_REJECT_DUPLICATES, &jerr) : NULL;
+	if (!root)
+		return http_reply_error(conn, 400,
+					"invalid or missing body: send the exec as JSON, such as "
+					"{\"Cmd\": [\"sh\"]}");
+	r = api_exec_from_json(root, &cmd.spec, &err);
+	json_decref(root);
+	if (r < 0)
+		return http_reply_error(conn, 400, "%s", err.msg);
+	cmd.target = strdup(name);
+	if (!cmd.target) {
+		api_cmd_clear(&cmd);
+		return MHD_NO;
+	}
+	return reply_command(s, conn, &cmd);
+}
+
+/* Starts the exec and, with an upgrade, streams it like an attach; without
+ * one it runs detached, its stdio /dev/null. */
+static enum MHD_Result exec_start(struct api_server *s, struct MHD_Connection *conn, const char *id)
+{
+	struct api_cmd cmd = { .type = API_CMD_EXEC_START, .input_fd = -1 };
+	struct attach_session *as;
+
+	cmd.target = strdup(id);
+	if (!cmd.target)
+		return MHD_NO;
+	cmd.attach_detached = !wants_upgrade(conn);
+	if (cmd.attach_detached)
+		return reply_command(s, conn, &cmd);
+
+	as = calloc(1, sizeof(*as));
+	if (!as) {
+		api_cmd_clear(&cmd);
+		return MHD_NO;
+	}
+	as->server = s;
+	cmdq_call(s->commands, &cmd);
+	if (cmd.status != 200) {
+		json_t *reply = cmd.reply;
+
+		free(as);
+		cmd.reply = NULL;
+		api_cmd_clear(&cmd);
+		return http_reply_json(conn, (unsigned)cmd.status, reply);
+	}
+	as->tty = json_is_true(json_object_get(cmd.reply, "Tty"));
+	as->input_fd = cmd.input_fd;
+	as->out_fds[0] = cmd.output_fds[0];
+	as->out_fds[1] = cmd.output_fds[1];
+	api_cmd_clear(&cmd);
+	return queue_upgrade(conn, as);
+}
+
+static enum MHD_Result exec_simple(struct api_server *s, struct MHD_Connection *conn,
+				   enum api_cmd_type type, const char *id)
+{
+	struct api_cmd cmd = { .type = type, .input_fd = -1 };
+	const char *h = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "h");
+	const char *w = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "w");
+	uint64_t rows = 0, cols = 0;
+
+	if (type == API_CMD_EXEC_RESIZE &&
+	    (!h || !w || parse_u64_str(h, &rows) < 0 || parse_u64_str(w, &cols) < 0 || rows == 0 ||
+	     cols == 0 || rows > 65535 || cols > 65535))
+		return http_reply_error(conn, 400,
+					"invalid query parameters 'h' and 'w': expected the rows "
+					"and columns of the terminal, 1 to 65535");
+	cmd.rows = (unsigned)rows;
+	cmd.cols = (unsigned)cols;
+	cmd.target = strdup(id);
+	if (!cmd.target)
+		return MHD_NO;
+	return reply_command(s, conn, &cmd);
+}
+
+enum MHD_Result api_exec_route(struct api_server *s, struct MHD_Connection *conn,
+			       const char *method, const char *url, const char *body,
+			       size_t body_len, bool *ret_handled)
+{
+	static const char containers[] = "/v1/containers/", execs[] = "/v1/exec/";
+	bool post = strcmp(method, MHD_HTTP_METHOD_POST) == 0;
+	bool get = strcmp(method, MHD_HTTP_METHOD_GET) == 0;
+	char id[RT_NAME_MAX + 8];
+	const char *rest, *slash;
+	bool create = false;
+	size_t len;
+
+	*ret_handled = false;
+	if (strncmp(url, containers, sizeof(containers) - 1) == 0) {
+		create = true;
+		rest = url + sizeof(containers) - 1;
+		slash = strchr(rest, '/');
+		if (!post || !slash || strcmp(slash, "/exec") != 0)
+			return MHD_NO;
+	} else if (strncmp(url, execs, sizeof(execs) - 1) == 0) {
+		rest = url + sizeof(execs) - 1;
+		slash = strchr(rest, '/');
+		if (!slash || strchr(slash + 1, '/'))
+			return MHD_NO;
+	} else {
+		return MHD_NO;
+	}
+	len = (size_t)(slash - rest);
+	if (len == 0 || len >= sizeof(id))
+		return MHD_NO;
+	memcpy(id, rest, len);
+	id[len] = '\0';
+
+	*ret_handled = true;
+	if (create)
+		return exec_create(s, conn, id, body, body_len);
+	if (strcmp(slash, "/start") == 0 && post)
+		return exec_start(s, conn, id);
+	if (strcmp(slash, "/json") == 0 && get)
+		return exec_simple(s, conn, API_CMD_EXEC_INSPECT, id);
+	if (strcmp(slash, "/resize") == 0 && post)
+		return exec_simple(s, conn, API_CMD_EXEC_RESIZE, id);
+	*ret_handled = false;
+	return MHD_NO;
 }

@@ -285,6 +285,12 @@ void sup_handle_command(struct agent *a, struct api_cmd *cmd)
 	case API_CMD_RESIZE:
 		attach_handle_command(a, cmd);
 		return;
+	case API_CMD_EXEC_CREATE:
+	case API_CMD_EXEC_START:
+	case API_CMD_EXEC_INSPECT:
+	case API_CMD_EXEC_RESIZE:
+		exec_handle_command(a, cmd);
+		return;
 	case _API_CMD_MAX:
 		break;
 	}

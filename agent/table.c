@@ -176,6 +176,7 @@ void container_free(struct container *c)
 			close(c->output[i].fd);
 	logfile_writer_close(&c->log);
 	attach_close_input(c);
+	exec_free_all(c);
 	rt_cgroup_free(c->cgroup);
 	free(c->target_id);
 	ctr_record_free(&c->rec);

@@ -57,7 +57,7 @@ static int64_t run_now_ns(void)
 
 /* Maps a failed start to docker's exit status: 127 when the command was not
  * found, 126 when it could not be executed, 125 otherwise. */
-static int run_start_status(const char *message)
+int run_start_status(const char *message)
 {
 	if (strcasestr(message, "executable file not found") ||
 	    strcasestr(message, "no such file or directory") ||

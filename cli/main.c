@@ -34,6 +34,7 @@ static const struct cli_command cli_commands[] = {
 	{ "rm", cmd_rm, "Remove containers" },
 	{ "logs", cmd_logs, "Print the output of a container" },
 	{ "attach", cmd_attach, "Attach this terminal to a running container" },
+	{ "exec", cmd_exec, "Run a command in a running container" },
 	{ "events", cmd_events, "Print container events as they happen" },
 	{ "top", cmd_top, "Display a live view of every container's resource usage" },
 	{ NULL, NULL, NULL },

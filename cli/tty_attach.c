@@ -295,10 +295,12 @@ static int attach_loop(struct attach_state *st, struct mst_err *err)
 		n = read(st->sock, buf, sizeof(buf));
 		if (n < 0 && errno == EINTR)
 			continue;
+		/* mstatd resets a connection that it closes with input unread,
+		 * such as keys typed after the command exited. */
+		if (n == 0 || (n < 0 && errno == ECONNRESET))
+			return TTY_ATTACH_ENDED;
 		if (n < 0)
 			return err_set(err, errno, "reading the attached stream");
-		if (n == 0)
-			return TTY_ATTACH_ENDED;
 		if (handle_output(st, buf, (size_t)n) < 0)
 			return err_setx(err, EPROTO, "invalid frame in the attached stream");
 	}

@@ -45,6 +45,26 @@ int rt_spawn(const struct rt_spec *spec, struct rt_cgroup *cg, const struct rt_s
  * for a signal), -ENOENT when the init has not written it. */
 int rt_read_exit(const char *state_dir, int *ret_code);
 
+/* A command to run inside a running container (docker exec). */
+struct rt_exec_spec {
+	char **argv;	 /* NULL-terminated; argv[0] looked up in the container's PATH */
+	char **env;	 /* KEY=VALUE entries that override the container's; may be NULL */
+	const char *cwd; /* NULL = the container's working directory */
+};
+
+/*
+ * Runs x inside the running container of spec, whose init's pidfd is
+ * init_pidfd and whose cgroup is cg: in every namespace, the cgroup, the
+ * root, the working directory, the capabilities and no_new_privs of the
+ * container. With stdio->tty the command is a session leader with the
+ * terminal as its controlling terminal. On success the command has been
+ * exec'd; ret is its host pid and pidfd, a child of the caller. A failed
+ * step or an unknown command is an error naming it.
+ */
+int rt_exec(const struct rt_spec *spec, const struct rt_exec_spec *x, int init_pidfd,
+	    struct rt_cgroup *cg, const struct rt_stdio *stdio, struct rt_process *ret,
+	    struct mst_err *err);
+
 /* The window size of a terminal opened without ConsoleSize, as a VT100. */
 #define RT_PTY_DEFAULT_ROWS 24
 #define RT_PTY_DEFAULT_COLS 80

@@ -61,10 +61,10 @@ tmux_cmd new-session -d -s it -x 100 -y 30 \
 type_line "PS1='host\$ '; stty -g >$T/stty.before; echo host-ready"
 wait_line host-ready
 
-# The prompt of the container's sh ("# " as root; capture-pane drops the
-# trailing space) appears.
-type_line "$MSTAT --socket $SOCK run -it --name box --hostname box-it -- sh"
-wait_line '# ?'
+# The prompt of the container's sh appears. PS1 is set because busybox's sh
+# has another default than dash, and capture-pane drops the trailing space.
+type_line "$MSTAT --socket $SOCK run -it --name box --hostname box-it -e 'PS1=box# ' -- sh"
+wait_line 'box# ?'
 pass "run -it shows the container's shell prompt"
 
 type_line hostname
