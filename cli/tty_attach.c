@@ -333,7 +333,7 @@ int tty_attach(struct cli *cli, const char *id, const struct tty_attach_opts *o,
 		r = TTY_ATTACH_ABORTED;
 	if (r == 0 && open_signals(&st, &old_mask) < 0)
 		r = err_set(err, errno, "watching signals");
-	if (r == 0 && o->tty && isatty(STDIN_FILENO))
+	if (r == 0 && o->tty && o->send_stdin && isatty(STDIN_FILENO))
 		raw = tty_raw_enter(STDIN_FILENO, &saved) == 0;
 	if (r == 0) {
 		send_window_size(&st);

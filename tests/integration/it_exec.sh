@@ -26,14 +26,20 @@ pass "exec sees the container's PID namespace, hostname and mounts"
 mstat exec box sleep 30 &
 exec_cli=$!
 exec_pid=
-for _ in $(seq 1 50); do
-	for p in $(pgrep -x sleep); do
-		[ "$(readlink /proc/$p/ns/pid)" = "$(readlink /proc/$init_pid/ns/pid)" ] &&
-			[ "$(tr '\0' ' ' </proc/$p/cmdline)" = "sleep 30 " ] && exec_pid=$p
+# Sets exec_pid to the process in the container's PID namespace whose
+# command line is "sleep 30" (no pgrep: the VM's busybox has none).
+find_exec_pid() {
+	local d p
+	for d in /proc/[0-9]*; do
+		p=${d#/proc/}
+		[ "$(readlink "$d/ns/pid" 2>/dev/null)" = "$(readlink /proc/$init_pid/ns/pid)" ] || continue
+		[ "$(tr '\0' ' ' <"$d/cmdline" 2>/dev/null)" = "sleep 30 " ] || continue
+		exec_pid=$p
+		return 0
 	done
-	[ -n "$exec_pid" ] && break
-	sleep 0.1
-done
+	return 1
+}
+wait_for 10 find_exec_pid || true
 [ -n "$exec_pid" ] || fail "the exec'd sleep 30 was not found in the container's PID namespace"
 for ns in mnt pid uts ipc net cgroup; do
 	[ "$(readlink /proc/$exec_pid/ns/$ns)" = "$(readlink /proc/$init_pid/ns/$ns)" ] ||
