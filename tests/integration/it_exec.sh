@@ -26,21 +26,19 @@ pass "exec sees the container's PID namespace, hostname and mounts"
 mstat exec box sleep 30 &
 exec_cli=$!
 exec_pid=
-# Sets exec_pid to the process in the container's PID namespace whose
-# command line is "sleep 30" (no pgrep: the VM's busybox has none).
+# Sets exec_pid to the child of mstatd whose command line is "sleep 30": the
+# exec'd command is mstatd's child in the container's PID namespace.
 find_exec_pid() {
-	local d p
-	for d in /proc/[0-9]*; do
-		p=${d#/proc/}
-		[ "$(readlink "$d/ns/pid" 2>/dev/null)" = "$(readlink /proc/$init_pid/ns/pid)" ] || continue
-		[ "$(tr '\0' ' ' <"$d/cmdline" 2>/dev/null)" = "sleep 30 " ] || continue
+	local p
+	for p in $(cat /proc/"$AGENT_PID"/task/*/children 2>/dev/null); do
+		[ "$(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null)" = "sleep 30 " ] || continue
 		exec_pid=$p
 		return 0
 	done
 	return 1
 }
 wait_for 10 find_exec_pid || true
-[ -n "$exec_pid" ] || fail "the exec'd sleep 30 was not found in the container's PID namespace"
+[ -n "$exec_pid" ] || fail "the exec'd sleep 30 is not a child of mstatd"
 for ns in mnt pid uts ipc net cgroup; do
 	[ "$(readlink /proc/$exec_pid/ns/$ns)" = "$(readlink /proc/$init_pid/ns/$ns)" ] ||
 		fail "the exec is not in the container's $ns namespace"

@@ -46,10 +46,14 @@ wait_line() {
 	wait_for 10 screen_line "$1" || fail "no line of the screen matched '$1'; it shows:
 $(screen)"
 }
-# True when the last non-empty line is the outer shell's prompt: what is
-# typed next goes to it, not to an mstat that is still attached.
+# at_prompt PROMPT: true when the last non-empty line is PROMPT alone, so
+# that what is typed next reaches that shell. For 'host$', it is not read by
+# an mstat that is still attached.
+at_prompt() {
+	[ "$(screen | grep -v '^$' | tail -n 1)" = "$1" ]
+}
 at_host_prompt() {
-	[ "$(screen | grep -v '^$' | tail -n 1)" = 'host$' ]
+	at_prompt 'host$'
 }
 type_line() {
 	tmux_cmd send-keys -t it -l "$1"
@@ -86,6 +90,7 @@ pass "stty size follows a tmux resize-window"
 type_line 'sleep 300'
 sleep 0.5
 tmux_cmd send-keys -t it C-c
+wait_for 10 at_prompt 'box#' || fail "no prompt after ^C: $(screen)"
 type_line 'echo after-interrupt'
 wait_line after-interrupt
 [ "$(state_of box)" = running ] || fail "^C ended the container instead of its sleep"
