@@ -505,7 +505,7 @@ int cmd_run(struct cli *cli, int argc, char **argv)
 	 * read all of the output: an agent-side auto-remove could delete the
 	 * output before the logs request reaches it. NOTE: if mstat itself is
 	 * killed first, the exited container stays until `mstat rm`. -i and -t
-	 * keep the agent's auto-remove: the attached stream holds the output
+	 * keep the agent's auto-remove: the attached stream keeps the output
 	 * open, and a container left with the detach keys is removed at exit. */
 	if (opts.auto_remove && !opts.detach && !interactive) {
 		opts.auto_remove = false;
