@@ -19,14 +19,17 @@
 #include "agent/journal.h"
 #include "agent/kmsg.h"
 #include "agent/network.h"
+#include "agent/logfile.h"
 #include "agent/pub.h"
 #include "agent/record.h"
 #include "collectors/pipeline.h"
 #include "common/cglayout.h"
 #include "common/log.h"
 #include "runtime/cgroup.h"
+#include "runtime/runtime.h"
 
 struct container;
+struct agent_exec;
 
 enum loop_source_kind {
 	LOOP_SOURCE_TIMER,
@@ -36,6 +39,7 @@ enum loop_source_kind {
 	LOOP_SOURCE_OOM,
 	LOOP_SOURCE_STDOUT,
 	LOOP_SOURCE_STDERR,
+	LOOP_SOURCE_EXEC, /* the pidfd of a command started by exec */
 	_LOOP_SOURCE_MAX,
 };
 
@@ -54,7 +58,11 @@ struct container {
 	struct loop_source pidfd;     /* the init's pidfd while running */
 	struct loop_source oom;	      /* ops->oom_watch_open() while running */
 	struct loop_source output[2]; /* read ends of the stdout and stderr pipes */
-	int log_fd;		      /* output.log, open while a pipe is */
+	struct logfile_writer log;    /* output.log, open while a pipe is */
+	int input_fd;		      /* -1, a second pty master descriptor, or the stdin pipe */
+	int pty_master;		      /* the pty master until the start watches it as output[0] */
+	int stdio_child_fd;	      /* the pty slave or stdin pipe's read end until the start */
+	struct agent_exec *execs;     /* exec instances, newest first (exec.c) */
 	uint64_t stop_deadline_ns;    /* CLOCK_MONOTONIC; 0 = no stop in progress */
 	unsigned stop_timeout_s;
 	uint64_t restart_at_ns;	      /* CLOCK_MONOTONIC; 0 = no restart scheduled */
@@ -188,6 +196,17 @@ void sup_restart_due(struct agent *a, uint64_t now_mono);
 void sup_restart_loaded(struct agent *a, struct container *c, bool was_running);
 int sup_watch(struct agent *a, struct loop_source *src, int fd);
 void sup_unwatch(struct agent *a, struct loop_source *src);
+
+/* Terminal and stdin of a container (attach.c). */
+int attach_prepare_stdio(struct container *c, int out[2], int err_pipe[2], struct rt_stdio *stdio,
+			 int *ret_child_fd, struct mst_err *err);
+void attach_close_input(struct container *c);
+void attach_handle_command(struct agent *a, struct api_cmd *cmd);
+
+/* Exec instances (exec.c). */
+void exec_handle_command(struct agent *a, struct api_cmd *cmd);
+void exec_on_exit(struct agent *a, struct loop_source *src);
+void exec_free_all(struct container *c);
 
 /* Main loop (loop.c). */
 int agent_loop_run(struct agent *a);

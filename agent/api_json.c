@@ -159,6 +159,43 @@ static int get_int(json_t *obj, const char *key, const char *field, long long mi
 	return 0;
 }
 
+static int get_bool(json_t *obj, const char *key, bool *ret, struct mst_err *err)
+{
+	json_t *v = json_object_get(obj, key);
+
+	*ret = false;
+	if (!v || json_is_null(v))
+		return 0;
+	if (!json_is_boolean(v))
+		return wrong_type(key, "a boolean", v, err);
+	*ret = json_is_true(v);
+	return 0;
+}
+
+/* Reads Tty, OpenStdin and HostConfig.ConsoleSize ([rows, columns]). */
+static int get_terminal(json_t *body, struct rt_spec *spec, struct mst_err *err)
+{
+	json_t *host = json_object_get(body, "HostConfig");
+	json_t *size = json_is_object(host) ? json_object_get(host, "ConsoleSize") : NULL;
+	json_t *rows = json_array_get(size, 0), *cols = json_array_get(size, 1);
+
+	if (get_bool(body, "Tty", &spec->tty, err) < 0 ||
+	    get_bool(body, "OpenStdin", &spec->open_stdin, err) < 0)
+		return -EINVAL;
+	if (!size || json_is_null(size))
+		return 0;
+	if (!json_is_array(size) || json_array_size(size) != 2 || !json_is_integer(rows) ||
+	    !json_is_integer(cols) || json_integer_value(rows) < 0 ||
+	    json_integer_value(rows) > 65535 || json_integer_value(cols) < 0 ||
+	    json_integer_value(cols) > 65535)
+		return err_setx(err, EINVAL,
+				"invalid field 'HostConfig.ConsoleSize': expected [rows, columns] "
+				"with each from 0 to 65535");
+	spec->console_rows = (unsigned)json_integer_value(rows);
+	spec->console_cols = (unsigned)json_integer_value(cols);
+	return 0;
+}
+
 /* Reads NetworkMode after the ports: without a mode, a container that
  * publishes ports goes on the bridge and any other gets its own namespace
  * with lo only. */
@@ -368,7 +405,7 @@ int api_spec_from_json(json_t *body, struct rt_spec *ret_spec, struct ctr_option
 	    get_string(body, "WorkingDir", "WorkingDir", &spec.cwd, err) < 0 ||
 	    get_string(body, "Hostname", "Hostname", &spec.hostname, err) < 0 ||
 	    get_string(body, "Rootfs", "Rootfs", &spec.rootfs, err) < 0 ||
-	    get_host_config(body, &spec, &options, err) < 0)
+	    get_host_config(body, &spec, &options, err) < 0 || get_terminal(body, &spec, err) < 0)
 		goto fail;
 
 	*ret_spec = spec;
@@ -454,6 +491,37 @@ int api_update_from_json(json_t *body, struct rt_limits *ret_limits,
 	*ret_restart = restart;
 	*ret_fields = fields;
 	return 0;
+}
+
+int api_exec_from_json(json_t *body, struct rt_spec *ret_spec, struct mst_err *err)
+{
+	struct rt_spec spec = { 0 };
+
+	if (!json_is_object(body))
+		return wrong_type("body", "an object", body, err);
+	if (get_strv(body, "Cmd", "Cmd", &spec.argv, err) < 0)
+		goto fail;
+	if (!spec.argv || !spec.argv[0] || !spec.argv[0][0]) {
+		err_setx(err, EINVAL,
+			 "missing field 'Cmd': give the command as an array of strings");
+		goto fail;
+	}
+	if (get_strv(body, "Env", "Env", &spec.env, err) < 0 ||
+	    get_string(body, "WorkingDir", "WorkingDir", &spec.cwd, err) < 0 ||
+	    get_bool(body, "Tty", &spec.tty, err) < 0 ||
+	    get_bool(body, "AttachStdin", &spec.open_stdin, err) < 0)
+		goto fail;
+	if (spec.cwd && spec.cwd[0] != '/') {
+		err_setx(err, EINVAL, "invalid field 'WorkingDir': '%s' is not an absolute path",
+			 spec.cwd);
+		goto fail;
+	}
+	*ret_spec = spec;
+	return 0;
+
+fail:
+	ctr_spec_free(&spec);
+	return -EINVAL;
 }
 
 /* True for a value that requests something: true, a non-empty string, array
@@ -575,7 +643,7 @@ static json_t *host_config_base_to_json(const struct rt_spec *spec,
 	if (effective_swap && l->memory > 0 && swap == 0)
 		swap = (int64_t)(l->memory * 2);
 	return json_pack(
-	    "{s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:s, s:b, s:{s:s, s:i}}", "Memory",
+	    "{s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:s, s:b, s:{s:s, s:i}, s:[i, i]}", "Memory",
 	    (json_int_t)l->memory, "MemorySwap", (json_int_t)swap, "NanoCpus",
 	    (json_int_t)l->nano_cpus, "CpuShares", (json_int_t)l->cpu_shares, "PidsLimit",
 	    (json_int_t)l->pids_limit, "BlkioDeviceReadBps",
@@ -583,7 +651,8 @@ static json_t *host_config_base_to_json(const struct rt_spec *spec,
 	    device_rates_to_json(l->device_write_bps, l->n_device_write_bps), "NetworkMode",
 	    rt_network_to_string(spec->network), "AutoRemove", options->auto_remove,
 	    "RestartPolicy", "Name", restart_mode_to_string(options->restart.mode),
-	    "MaximumRetryCount", (int)options->restart.max_retries);
+	    "MaximumRetryCount", (int)options->restart.max_retries, "ConsoleSize",
+	    (int)spec->console_rows, (int)spec->console_cols);
 }
 
 /* Sets key to value in obj; on failure, or when value is NULL, frees obj
@@ -608,11 +677,12 @@ static json_t *host_config_to_json(const struct rt_spec *spec, const struct ctr_
 
 json_t *api_spec_to_json(const struct rt_spec *spec, const struct ctr_options *options)
 {
-	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "Cmd", strv_to_json(spec->argv),
-			 "Env", strv_to_json(spec->env), "Labels", labels_to_json(spec->labels),
-			 "WorkingDir", string_or_empty(spec->cwd), "Hostname",
-			 string_or_empty(spec->hostname), "Rootfs", string_or_empty(spec->rootfs),
-			 "HostConfig", host_config_to_json(spec, options, false));
+	return json_pack(
+	    "{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:b, s:b}", "Cmd", strv_to_json(spec->argv), "Env",
+	    strv_to_json(spec->env), "Labels", labels_to_json(spec->labels), "WorkingDir",
+	    string_or_empty(spec->cwd), "Hostname", string_or_empty(spec->hostname), "Rootfs",
+	    string_or_empty(spec->rootfs), "HostConfig", host_config_to_json(spec, options, false),
+	    "Tty", spec->tty, "OpenStdin", spec->open_stdin);
 }
 
 void api_format_time(uint64_t ns, char *buf, size_t size)
@@ -653,10 +723,11 @@ static json_t *config_base_to_json(const struct ctr_record *r)
 	char short_id[13];
 
 	snprintf(short_id, sizeof(short_id), "%.12s", r->spec.id);
-	return json_pack("{s:s, s:o, s:o, s:s, s:o}", "Hostname",
+	return json_pack("{s:s, s:o, s:o, s:s, s:o, s:b, s:b}", "Hostname",
 			 r->spec.hostname ? r->spec.hostname : short_id, "Env",
 			 strv_to_json(r->spec.env), "Cmd", strv_to_json(r->spec.argv), "WorkingDir",
-			 r->spec.cwd ? r->spec.cwd : "", "Labels", labels_to_json(r->spec.labels));
+			 r->spec.cwd ? r->spec.cwd : "", "Labels", labels_to_json(r->spec.labels),
+			 "Tty", r->spec.tty, "OpenStdin", r->spec.open_stdin);
 }
 
 static json_t *config_to_json(const struct ctr_record *r)

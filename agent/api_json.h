@@ -38,6 +38,11 @@ int api_update_from_json(json_t *body, struct rt_limits *ret_limits,
 			 struct restart_policy *ret_restart, unsigned *ret_fields,
 			 struct mst_err *err);
 
+/* Converts an exec create body {Cmd, Env, WorkingDir, Tty, AttachStdin}
+ * into the argv, env, cwd, tty and open_stdin of ret_spec. Returns -EINVAL
+ * with a message naming the field on a missing or invalid one. */
+int api_exec_from_json(json_t *body, struct rt_spec *ret_spec, struct mst_err *err);
+
 /* Builds the Warnings array of a create reply: one message per field that
  * a Docker client may send but mstat ignores (Image, HostConfig.Privileged,
  * Binds, Mounts, Devices, CapAdd, CapDrop, SecurityOpt), when it requests

@@ -25,6 +25,12 @@ enum api_cmd_type {
 	API_CMD_REMOVE,
 	API_CMD_RESTART,
 	API_CMD_UPDATE,
+	API_CMD_ATTACH,
+	API_CMD_RESIZE,
+	API_CMD_EXEC_CREATE,  /* target: the container; spec: the exec */
+	API_CMD_EXEC_START,   /* target: the exec id */
+	API_CMD_EXEC_INSPECT, /* target: the exec id */
+	API_CMD_EXEC_RESIZE,  /* target: the exec id */
 	_API_CMD_MAX,
 };
 
@@ -40,6 +46,12 @@ struct api_cmd {
 	int signal;		    /* kill */
 	unsigned timeout_s;	    /* stop and restart */
 	bool force;		    /* remove */
+	bool attach_stdin;	    /* attach: the client sends input */
+	bool attach_logs;	    /* attach: also to a container that is not running */
+	int input_fd;	      /* attach reply: where input goes, or -1; then the submitter's */
+	unsigned rows, cols;  /* resize */
+	bool attach_detached; /* exec start: no client streams; stdio is /dev/null */
+	int output_fds[2];    /* exec start reply: stdout and stderr (or the pty), or -1 */
 
 	int status;    /* HTTP status of the reply */
 	json_t *reply; /* reply body or NULL; owned by the submitter after the reply */

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "agent/config.h"
+#include "agent/logfile.h"
 #include "common/parse.h"
 #include "runtime/net.h"
 
@@ -27,6 +28,8 @@ enum {
 	OPT_LABEL_ALLOW,
 	OPT_ONCE,
 	OPT_STOP_TIMEOUT,
+	OPT_LOG_MAX_SIZE,
+	OPT_LOG_MAX_FILE,
 	OPT_DEBUG,
 	OPT_BRIDGE,
 	OPT_BRIDGE_SUBNET,
@@ -46,6 +49,8 @@ static const struct option config_options[] = {
 	{ "label-allow", required_argument, NULL, OPT_LABEL_ALLOW },
 	{ "once", no_argument, NULL, OPT_ONCE },
 	{ "stop-timeout", required_argument, NULL, OPT_STOP_TIMEOUT },
+	{ "log-max-size", required_argument, NULL, OPT_LOG_MAX_SIZE },
+	{ "log-max-file", required_argument, NULL, OPT_LOG_MAX_FILE },
 	{ "debug", no_argument, NULL, OPT_DEBUG },
 	{ "bridge", required_argument, NULL, OPT_BRIDGE },
 	{ "bridge-subnet", required_argument, NULL, OPT_BRIDGE_SUBNET },
@@ -71,6 +76,8 @@ static int config_set_defaults(struct agent_config *c)
 	c->action = AGENT_ACTION_RUN;
 	c->interval_ns = 1000000000ULL;
 	c->stop_timeout_s = 10;
+	c->log_max_size = LOGFILE_DEFAULT_MAX_SIZE;
+	c->log_max_files = LOGFILE_DEFAULT_MAX_FILES;
 
 	if (replace_string(&c->socket_path, AGENT_DEFAULT_SOCKET) < 0 ||
 	    replace_string(&c->state_dir, AGENT_DEFAULT_STATE_DIR) < 0 ||
@@ -243,6 +250,27 @@ static int apply_listen(struct agent_config *c, const char *value, struct mst_er
 	return 0;
 }
 
+static int apply_log_limit(struct agent_config *c, int opt, const char *value, struct mst_err *err)
+{
+	uint64_t n;
+
+	if (opt == OPT_LOG_MAX_SIZE) {
+		if (parse_size(value, &n) < 0 || n < LOGFILE_MIN_MAX_SIZE)
+			return err_setx(err, EINVAL,
+					"invalid --log-max-size '%s': expected a size of at "
+					"least 4k, such as 20m",
+					value);
+		c->log_max_size = n;
+		return 0;
+	}
+	if (parse_u64_str(value, &n) < 0 || n < 1 || n > LOGFILE_MAX_FILES_LIMIT)
+		return err_setx(err, EINVAL,
+				"invalid --log-max-file '%s': expected a whole number from 1 to %d",
+				value, LOGFILE_MAX_FILES_LIMIT);
+	c->log_max_files = (unsigned)n;
+	return 0;
+}
+
 /* Applies one option with an argument; opt is an OPT_* value. */
 static int apply_option(struct agent_config *c, int opt, const char *value, struct mst_err *err)
 {
@@ -300,6 +328,9 @@ static int apply_option(struct agent_config *c, int opt, const char *value, stru
 			    "invalid --stop-timeout '%s': expected whole seconds from 0 to %d",
 			    value, AGENT_STOP_TIMEOUT_MAX_S);
 		return 0;
+	case OPT_LOG_MAX_SIZE:
+	case OPT_LOG_MAX_FILE:
+		return apply_log_limit(c, opt, value, err);
 	}
 	return err_setx(err, EINVAL, "unhandled option %d", opt);
 }
@@ -437,6 +468,10 @@ void agent_config_usage(FILE *f, const char *program)
 		"  --bridge-subnet CIDR   IPv4 subnet of the bridge, whose first address\n"
 		"                         is the gateway\n"
 		"                         (default " AGENT_DEFAULT_BRIDGE_SUBNET ")\n"
+		"  --log-max-size SIZE    size at which a container's output file is rotated,\n"
+		"                         at least 4k (default 20m)\n"
+		"  --log-max-file N       output files kept per container, the current one\n"
+		"                         included, 1 to 100 (default 5)\n"
 		"  --debug                log debug messages\n"
 		"  --version              print the version and exit\n"
 		"  --help                 print this help and exit\n",

@@ -57,6 +57,8 @@ struct agent_config {
 	char *bridge_name;	/* bridge of --network bridge containers, created on first use */
 	uint32_t bridge_subnet; /* IPv4 network address, network byte order */
 	unsigned bridge_prefix_len; /* the gateway is the subnet's first address */
+	uint64_t log_max_size;	    /* bytes per container output file */
+	unsigned log_max_files;	    /* output files kept per container, the current one included */
 	bool debug;
 };
 

@@ -38,7 +38,7 @@ static bool output_read(struct agent *a, struct loop_source *src)
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return false;
 	if (n > 0) {
-		int r = c->log_fd >= 0 ? frame_append(c->log_fd, stream, buf, (size_t)n) : -EBADF;
+		int r = logfile_writer_append(&c->log, stream, agent_now_real(), buf, (size_t)n);
 
 		if (r < 0)
 			log_limited(&a->collect_rl, 60, LOG_ERR,
@@ -50,10 +50,8 @@ static bool output_read(struct agent *a, struct loop_source *src)
 
 	/* End of file, or a read error that would repeat. */
 	sup_unwatch(a, src);
-	if (c->output[0].fd < 0 && c->output[1].fd < 0 && c->log_fd >= 0) {
-		close(c->log_fd);
-		c->log_fd = -1;
-	}
+	if (c->output[0].fd < 0 && c->output[1].fd < 0)
+		logfile_writer_close(&c->log);
 	a->view_dirty = true;
 	pub_output_appended(&a->pub);
 	return false;
@@ -198,6 +196,7 @@ void sup_finish_exit(struct agent *a, struct container *c, int exit_code)
 	sup_unwatch(a, &c->oom);
 	drain_output(a, c);
 	agent_net_stop(a, c);
+	attach_close_input(c);
 
 	c->rec.status = CTR_STATUS_EXITED;
 	c->rec.exit_code = exit_code;

@@ -387,7 +387,8 @@ static int start_daemon(struct http_listener *l, struct mst_err *err)
 	/* The unix socket serves blocking requests (wait, logs follow, stats
 	 * streams), which need a thread each. */
 	if (l->full_api) {
-		flags |= MHD_USE_THREAD_PER_CONNECTION;
+		/* Attach upgrades the connection to a raw stream. */
+		flags |= MHD_USE_THREAD_PER_CONNECTION | MHD_ALLOW_UPGRADE;
 		limit = HTTP_CONNECTION_LIMIT;
 		timeout = HTTP_IDLE_TIMEOUT_S;
 	} else {

@@ -31,6 +31,17 @@ enum MHD_Result api_container_stats(struct api_server *s, struct MHD_Connection 
 enum MHD_Result api_all_stats(struct api_server *s, struct MHD_Connection *conn);
 enum MHD_Result api_metrics(struct api_server *s, struct MHD_Connection *conn);
 
+/* POST .../attach (an upgrade to a raw stream) and .../resize
+ * (http_attach.c). */
+enum MHD_Result api_attach(struct api_server *s, struct MHD_Connection *conn, const char *name);
+enum MHD_Result api_resize(struct api_server *s, struct MHD_Connection *conn, const char *name);
+
+/* POST /v1/containers/NAME/exec, and POST /v1/exec/ID/start, /resize and
+ * GET /v1/exec/ID/json (http_attach.c). Sets *ret_handled when url is one. */
+enum MHD_Result api_exec_route(struct api_server *s, struct MHD_Connection *conn,
+			       const char *method, const char *url, const char *body,
+			       size_t body_len, bool *ret_handled);
+
 /* GET /v1/events: container events as JSON lines (http_events.c). */
 enum MHD_Result api_events(struct api_server *s, struct MHD_Connection *conn);
 

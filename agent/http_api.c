@@ -242,6 +242,10 @@ static enum MHD_Result route_container(struct api_server *s, struct MHD_Connecti
 		return api_container_stats(s, conn, name);
 	if (strcmp(action, "update") == 0 && post)
 		return api_update(s, conn, name, body, body_len);
+	if (strcmp(action, "attach") == 0 && post)
+		return api_attach(s, conn, name);
+	if (strcmp(action, "resize") == 0 && post)
+		return api_resize(s, conn, name);
 	for (size_t i = 0; post && i < sizeof(post_actions) / sizeof(post_actions[0]); i++)
 		if (strcmp(action, post_actions[i].action) == 0)
 			return container_command(s, conn, post_actions[i].type, name);
@@ -257,6 +261,10 @@ enum MHD_Result api_route(struct api_server *s, struct MHD_Connection *conn, con
 	    strcmp(method, MHD_HTTP_METHOD_GET) == 0 || strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
 	bool post = strcmp(method, MHD_HTTP_METHOD_POST) == 0;
 
+	enum MHD_Result ret = api_exec_route(s, conn, method, url, body, body_len, ret_handled);
+
+	if (*ret_handled)
+		return ret;
 	*ret_handled = true;
 	if (strcmp(url, "/v1/containers") == 0 && get)
 		return api_list(s, conn);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Streaming responses: container logs (with follow) and stats as JSON lines,
- * or for all containers as protobuf messages when the client asks for them.
+ * Streaming responses: stats as JSON lines, or for all containers as
+ * protobuf messages when the client asks for them.
  * Each runs in its connection's thread and blocks on the published state's
  * condition variable between chunks; shutdown wakes it and ends the stream.
  */
@@ -13,7 +13,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "agent/frame.h"
 #include "agent/http.h"
 #include "agent/state.h"
 #include "common/parse.h"
@@ -23,148 +22,6 @@
 #define STREAM_BLOCK_SIZE (32 * 1024)
 /* How long a stream sleeps before it checks again for a change it missed. */
 #define STREAM_WAIT_MS 1000
-
-struct logs_stream {
-	struct api_server *server;
-	char id[65];
-	int fd;
-	bool follow;
-	bool finishing; /* the container ended: read to end of file, then stop */
-	struct frame_filter filter;
-	struct pub_marks marks;
-	uint8_t in[STREAM_BLOCK_SIZE];
-};
-
-/* True when the container is gone, or stopped and its output drained. */
-static bool logs_source_ended(struct api_server *s, const char *id)
-{
-	struct ctr_view *v = pub_get_view(s->pub);
-	const struct ctr_view_item *item;
-	bool ended = true;
-	int error;
-
-	item = ctr_view_find(v, id, &error);
-	if (item)
-		ended = item->rec.status != CTR_STATUS_RUNNING && !item->output_open;
-	ctr_view_unref(v);
-	return ended;
-}
-
-static ssize_t logs_read(void *cls, uint64_t pos, char *buf, size_t max)
-{
-	struct logs_stream *ls = cls;
-	size_t want;
-
-	if (max <= FRAME_HEADER_SIZE)
-		return 0;
-	want = max - FRAME_HEADER_SIZE;
-	if (want > sizeof(ls->in))
-		want = sizeof(ls->in);
-
-	for (;;) {
-		ssize_t n = read(ls->fd, ls->in, want);
-
-		if (n < 0)
-			return errno == EINTR ? 0 : MHD_CONTENT_READER_END_WITH_ERROR;
-		if (n > 0) {
-			size_t out =
-			    frame_filter_feed(&ls->filter, ls->in, (size_t)n, (uint8_t *)buf);
-
-			if (out > 0)
-				return (ssize_t)out;
-			continue;
-		}
-
-		/* End of file: done, or wait for more output. */
-		if (!ls->follow || ls->finishing)
-			return MHD_CONTENT_READER_END_OF_STREAM;
-		if (logs_source_ended(ls->server, ls->id) || ls->marks.closing) {
-			ls->finishing = true; /* one more read catches the last bytes */
-			continue;
-		}
-		pub_wait(ls->server->pub, &ls->marks, STREAM_WAIT_MS, &ls->marks);
-	}
-}
-
-static void logs_free(void *cls)
-{
-	struct logs_stream *ls = cls;
-
-	if (ls->fd >= 0)
-		close(ls->fd);
-	free(ls);
-}
-
-static int logs_options(struct MHD_Connection *conn, bool *follow, bool *out, bool *err)
-{
-	if (http_query_bool(conn, "follow", false, follow) < 0 ||
-	    http_query_bool(conn, "stdout", false, out) < 0 ||
-	    http_query_bool(conn, "stderr", false, err) < 0)
-		return -EINVAL;
-	/* Docker rejects a request for neither stream; mstat serves both. */
-	if (!*out && !*err)
-		*out = *err = true;
-	return 0;
-}
-
-enum MHD_Result api_logs(struct api_server *s, struct MHD_Connection *conn, const char *name)
-{
-	struct ctr_view *v = pub_get_view(s->pub);
-	const struct ctr_view_item *item;
-	struct logs_stream *ls;
-	struct MHD_Response *resp;
-	char path[PATH_MAX];
-	bool follow, want_out, want_err;
-	enum MHD_Result ret;
-	int error = 0;
-
-	item = ctr_view_find(v, name, &error);
-	if (!item) {
-		ctr_view_unref(v);
-		return http_reply_error(conn, error == -ENOTUNIQ ? 400 : 404,
-					"no such container: %s", name);
-	}
-	if (logs_options(conn, &follow, &want_out, &want_err) < 0) {
-		ctr_view_unref(v);
-		return http_reply_error(conn, 400,
-					"invalid query parameter: follow, stdout and stderr take "
-					"1, 0, true or false");
-	}
-
-	ls = calloc(1, sizeof(*ls));
-	if (!ls) {
-		ctr_view_unref(v);
-		return MHD_NO;
-	}
-	ls->server = s;
-	ls->follow = follow;
-	memcpy(ls->id, item->rec.spec.id, sizeof(ls->id));
-	frame_filter_init(&ls->filter, want_out, want_err);
-	pub_get_marks(s->pub, &ls->marks);
-	snprintf(path, sizeof(path), "%s/%s", item->state_dir, STATE_OUTPUT_FILE);
-	ctr_view_unref(v);
-
-	/* A container that never ran has no output file yet: an empty log. */
-	ls->fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (ls->fd < 0 && errno == ENOENT)
-		ls->fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	if (ls->fd < 0) {
-		logs_free(ls);
-		return http_reply_error(conn, 500, "opening the output of %s failed", name);
-	}
-
-	resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, STREAM_BLOCK_SIZE, logs_read, ls,
-						 logs_free);
-	if (!resp) {
-		logs_free(ls);
-		return MHD_NO;
-	}
-	(void)MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
-				      "application/vnd.docker.multiplexed-stream");
-	ret = MHD_queue_response(conn, MHD_HTTP_OK, resp);
-	MHD_destroy_response(resp);
-	return ret;
-}
 
 struct stats_stream {
 	struct api_server *server;

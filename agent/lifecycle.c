@@ -99,14 +99,13 @@ static void fill_meta(const struct container *c, struct snapshot_meta *m)
 }
 
 /* Creates the stdout and stderr pipes and opens output.log for appending. */
-static int open_output(struct container *c, int out[2], int err_pipe[2], struct mst_err *err)
+static int open_output(struct container *c, const struct logfile_limits *limits, int out[2],
+		       int err_pipe[2], struct mst_err *err)
 {
-	char path[PATH_MAX];
+	int r = logfile_writer_open(&c->log, c->state_dir, limits);
 
-	snprintf(path, sizeof(path), "%s/%s", c->state_dir, STATE_OUTPUT_FILE);
-	c->log_fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (c->log_fd < 0)
-		return err_set(err, errno, "opening %s", path);
+	if (r < 0)
+		return err_set(err, -r, "opening the output log in %s", c->state_dir);
 	if (pipe2(out, O_CLOEXEC) < 0)
 		return err_set(err, errno, "creating the stdout pipe");
 	if (pipe2(err_pipe, O_CLOEXEC) < 0)
@@ -137,7 +136,9 @@ static int watch_running(struct agent *a, struct container *c, const struct rt_p
 	r = sup_watch(a, &c->pidfd, proc->pidfd);
 	if (r < 0)
 		return r;
-	if (sup_watch(a, &c->output[0], out_fd) < 0 || sup_watch(a, &c->output[1], err_fd) < 0)
+	/* A container with a terminal has no stderr pipe. */
+	if (sup_watch(a, &c->output[0], out_fd) < 0 ||
+	    (err_fd >= 0 && sup_watch(a, &c->output[1], err_fd) < 0))
 		log_warning("container %s (%.12s): cannot watch its output: %s", c->rec.spec.name,
 			    c->rec.spec.id, strerror(errno));
 
@@ -203,14 +204,16 @@ static void record_start(struct container *c, const struct rt_process *proc)
 	(void)ctr_set_string(&c->rec.error, NULL);
 }
 
-static int spawn(struct container *c, struct rt_cgroup *cg, struct rt_process *ret, int out[2],
-		 int err_pipe[2], struct mst_err *err)
+static int spawn(struct agent *a, struct container *c, struct rt_cgroup *cg, struct rt_process *ret,
+		 int out[2], int err_pipe[2], struct mst_err *err)
 {
+	struct logfile_limits limits = { .max_size = a->config->log_max_size,
+					 .max_files = a->config->log_max_files };
 	struct rt_stdio stdio;
 	char exit_path[PATH_MAX];
-	int r;
+	int child_fd = -1, r;
 
-	r = open_output(c, out, err_pipe, err);
+	r = open_output(c, &limits, out, err_pipe, err);
 	if (r < 0)
 		return r;
 
@@ -219,10 +222,19 @@ static int spawn(struct container *c, struct rt_cgroup *cg, struct rt_process *r
 	(void)unlink(exit_path);
 
 	stdio = (struct rt_stdio){ .in_fd = -1, .out_fd = out[1], .err_fd = err_pipe[1] };
+	r = attach_prepare_stdio(c, out, err_pipe, &stdio, &child_fd, err);
+	if (r < 0)
+		return r;
 	r = rt_spawn(&c->rec.spec, cg, &stdio, c->state_dir, ret, err);
-	close(out[1]);
-	close(err_pipe[1]);
+	if (out[1] >= 0)
+		close(out[1]);
+	if (err_pipe[1] >= 0)
+		close(err_pipe[1]);
 	out[1] = err_pipe[1] = -1;
+	if (child_fd >= 0)
+		close(child_fd);
+	if (r < 0)
+		attach_close_input(c);
 	return r;
 }
 
@@ -246,7 +258,7 @@ int sup_start(struct agent *a, struct container *c, struct mst_err *err)
 	r = agent_net_start(a, c, err);
 	if (r < 0)
 		goto fail;
-	r = spawn(c, cg, &proc, out, err_pipe, err);
+	r = spawn(a, c, cg, &proc, out, err_pipe, err);
 	if (r < 0)
 		goto fail;
 
@@ -277,10 +289,7 @@ fail:
 	agent_net_stop(a, c);
 	close_pair(out);
 	close_pair(err_pipe);
-	if (c->log_fd >= 0) {
-		close(c->log_fd);
-		c->log_fd = -1;
-	}
+	logfile_writer_close(&c->log);
 	if (cg) {
 		struct mst_err ignored = { 0 };
 

@@ -153,6 +153,9 @@ static void dispatch(struct agent *a, struct loop_source *src)
 	case LOOP_SOURCE_STDERR:
 		sup_on_output(a, src);
 		break;
+	case LOOP_SOURCE_EXEC:
+		exec_on_exit(a, src);
+		break;
 	case _LOOP_SOURCE_MAX:
 		break;
 	}

@@ -400,6 +400,16 @@ void sup_handle_command(struct agent *a, struct api_cmd *cmd)
 	case API_CMD_UPDATE:
 		cmd_update(a, cmd);
 		return;
+	case API_CMD_ATTACH:
+	case API_CMD_RESIZE:
+		attach_handle_command(a, cmd);
+		return;
+	case API_CMD_EXEC_CREATE:
+	case API_CMD_EXEC_START:
+	case API_CMD_EXEC_INSPECT:
+	case API_CMD_EXEC_RESIZE:
+		exec_handle_command(a, cmd);
+		return;
 	case _API_CMD_MAX:
 		break;
 	}
@@ -451,10 +461,7 @@ int sup_remove(struct agent *a, struct container *c)
 	/* Output still in the pipes after an auto-remove is dropped. */
 	sup_unwatch(a, &c->output[0]);
 	sup_unwatch(a, &c->output[1]);
-	if (c->log_fd >= 0) {
-		close(c->log_fd);
-		c->log_fd = -1;
-	}
+	logfile_writer_close(&c->log);
 	agent_net_release(a, c);
 	log_info("removed container %s (%.12s)", c->rec.spec.name, c->rec.spec.id);
 	agent_event_emit(a, c, EVENT_DESTROY, 0);

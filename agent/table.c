@@ -156,7 +156,8 @@ struct container *container_new(void)
 	c->oom = (struct loop_source){ .kind = LOOP_SOURCE_OOM, .fd = -1, .container = c };
 	c->output[0] = (struct loop_source){ .kind = LOOP_SOURCE_STDOUT, .fd = -1, .container = c };
 	c->output[1] = (struct loop_source){ .kind = LOOP_SOURCE_STDERR, .fd = -1, .container = c };
-	c->log_fd = -1;
+	logfile_writer_init(&c->log);
+	c->input_fd = c->pty_master = c->stdio_child_fd = -1;
 	return c;
 }
 
@@ -173,8 +174,9 @@ void container_free(struct container *c)
 	for (int i = 0; i < 2; i++)
 		if (c->output[i].fd >= 0)
 			close(c->output[i].fd);
-	if (c->log_fd >= 0)
-		close(c->log_fd);
+	logfile_writer_close(&c->log);
+	attach_close_input(c);
+	exec_free_all(c);
 	rt_cgroup_free(c->cgroup);
 	free(c->target_id);
 	ctr_record_free(&c->rec);

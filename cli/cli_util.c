@@ -86,6 +86,19 @@ char *cli_container_path(const char *name, const char *suffix)
 	return path;
 }
 
+char *cli_exec_path(const char *id, const char *suffix)
+{
+	char *escaped = api_escape(id);
+	char *path = NULL;
+
+	if (!escaped)
+		return NULL;
+	if (asprintf(&path, "/v1/exec/%s%s", escaped, suffix) < 0)
+		path = NULL;
+	free(escaped);
+	return path;
+}
+
 json_t *cli_parse_json(const char *text, size_t len, struct mst_err *err)
 {
 	json_error_t jerr;

@@ -42,8 +42,18 @@ int cli_write_all(int fd, const char *data, size_t len);
  * (which may be ""), or NULL when out of memory. free() the result. */
 char *cli_container_path(const char *name, const char *suffix);
 
+/* Returns "/v1/exec/ID" with ID URL-escaped, followed by suffix, or NULL
+ * when out of memory. free() the result. */
+char *cli_exec_path(const char *id, const char *suffix);
+
 /* Parses a JSON response body. Integers beyond the int64 range, which
  * jansson cannot hold, are read as reals instead of failing. */
 json_t *cli_parse_json(const char *text, size_t len, struct mst_err *err);
+
+/* Converts a --since or --until value (Unix seconds with an optional
+ * fraction, 2026-01-02T15:04:05Z, or a duration ago such as 10m, 2h, 1d) to
+ * the Unix seconds that mstatd's API takes. Returns 0, -EINVAL or -ERANGE.
+ * Defined in cmd_events.c. */
+int cli_parse_time(const char *s, char *ret, size_t size);
 
 #endif

@@ -53,8 +53,8 @@ struct events_opts {
 	struct mst_err err;
 };
 
-/* Converts a --since or --until value to Unix seconds (with a fraction). */
-static int parse_cli_time(const char *s, char *ret, size_t size)
+/* Shared with `mstat logs` through cli_util.h. */
+int cli_parse_time(const char *s, char *ret, size_t size)
 {
 	static const struct {
 		char suffix;
@@ -114,7 +114,7 @@ static int events_option(struct events_opts *o, int c, struct strbuf *q)
 		return 0;
 	case OPT_SINCE:
 	case OPT_UNTIL:
-		if (parse_cli_time(optarg, when, sizeof(when)) < 0)
+		if (cli_parse_time(optarg, when, sizeof(when)) < 0)
 			return cli_usage_error(
 			    "events",
 			    "invalid value \"%s\" for --%s: expected Unix seconds, "

@@ -18,6 +18,7 @@
 #include "cli/commands.h"
 #include "cli/frames.h"
 #include "cli/run_opts.h"
+#include "cli/tty.h"
 
 /* Maximum time for sending the wait request before the start goes out anyway. */
 #define RUN_SEND_WAIT_NS (2 * 1000000000LL)
@@ -43,6 +44,7 @@ struct run_session {
 	int signal_fd;
 	struct mst_err logs_err;
 	bool remove_at_end; /* --rm without -d: mstat removes the container */
+	int start_status;   /* of run_start() in an interactive run */
 };
 
 static int64_t run_now_ns(void)
@@ -55,7 +57,7 @@ static int64_t run_now_ns(void)
 
 /* Maps a failed start to docker's exit status: 127 when the command was not
  * found, 126 when it could not be executed, 125 otherwise. */
-static int run_start_status(const char *message)
+int run_start_status(const char *message)
 {
 	if (strcasestr(message, "executable file not found") ||
 	    strcasestr(message, "no such file or directory") ||
@@ -372,6 +374,95 @@ static int run_attached(struct run_session *s)
 	return run_follow(s);
 }
 
+/* Waits, bounded, for the parked wait request once the attached stream
+ * ended. Returns the exit status. */
+static int run_collect_wait(struct run_session *s)
+{
+	int64_t deadline = run_now_ns() + RUN_LOGS_DRAIN_NS * 15;
+	struct mst_err err = { 0 };
+
+	while (run_now_ns() < deadline) {
+		struct api_call *call;
+		CURLcode code;
+
+		if (api_multi_step(&s->multi, -1, RUN_POLL_MS, NULL, &err) < 0) {
+			cli_print_error(&err);
+			return CLI_EXIT_ERROR;
+		}
+		while (api_multi_next_done(&s->multi, &call, &code))
+			if (call == s->wait_call)
+				return run_wait_result(s, code);
+	}
+	fprintf(stderr, "mstat: container %.12s did not report its exit status within 30 s\n",
+		s->id);
+	return CLI_EXIT_ERROR;
+}
+
+static int run_start_attached(void *userdata)
+{
+	struct run_session *s = userdata;
+
+	s->start_status = run_start(s);
+	return s->start_status;
+}
+
+/* -i or -t: the wait request is parked first, as in run_attached(), then
+ * the terminal or stdin is attached, and the container starts once the
+ * attached stream is set up. */
+static int run_interactive(struct run_session *s, const struct tty_detach *detach)
+{
+	struct tty_attach_opts ao = { .tty = s->opts->tty,
+				      .send_stdin = s->opts->interactive,
+				      .proxy_signals = true,
+				      .detach = *detach,
+				      .on_attached = run_start_attached,
+				      .userdata = s };
+	struct mst_err err = { 0 };
+	int r;
+
+	r = api_multi_init(&s->multi, &err);
+	if (r == 0)
+		r = run_add_call(s, "POST", "/wait", &s->wait_call, &err);
+	if (r == 0)
+		r = run_send_wait(s, &err);
+	if (r < 0) {
+		cli_print_error(&err);
+		return CLI_EXIT_ERROR;
+	}
+	/* Attached before the start, as docker does, so that no output is
+	 * missed however fast the command ends. */
+	r = tty_attach(s->cli, s->id, &ao, &err);
+	if (r == TTY_ATTACH_ABORTED)
+		return s->start_status;
+	if (r < 0) {
+		cli_print_error(&err);
+		return CLI_EXIT_ERROR;
+	}
+	if (r == TTY_ATTACH_DETACHED) {
+		fprintf(stderr, "read escape sequence\n");
+		return 0;
+	}
+	return run_collect_wait(s);
+}
+
+/* Checks -i and -t against this process's stdin and reads the window size
+ * for ConsoleSize. Returns -1 to go on, or the exit status. */
+static int run_check_terminal(struct run_opts *o, struct tty_detach *ret_detach)
+{
+	struct mst_err err = { 0 };
+
+	if (tty_detach_parse(o->detach_keys ? o->detach_keys : TTY_DEFAULT_DETACH_KEYS, ret_detach,
+			     &err) < 0)
+		return cli_usage_error("run", "%s", err.msg);
+	if (!o->tty)
+		return -1;
+	if (o->interactive && !o->detach && !isatty(STDIN_FILENO))
+		return cli_usage_error("run", "the input device is not a TTY: run mstat from a "
+					      "terminal, or drop -t");
+	(void)tty_window_size(STDIN_FILENO, &o->console_rows, &o->console_cols);
+	return -1;
+}
+
 static void run_session_cleanup(struct run_session *s)
 {
 	if (s->wait_call)
@@ -393,6 +484,8 @@ int cmd_run(struct cli *cli, int argc, char **argv)
 	struct run_opts opts;
 	struct mst_err err = { 0 };
 	struct run_session s = { .cli = cli, .opts = &opts, .signal_fd = -1 };
+	struct tty_detach detach;
+	bool interactive;
 	int status;
 
 	if (run_opts_parse(argc, argv, &opts, &err) < 0)
@@ -401,12 +494,20 @@ int cmd_run(struct cli *cli, int argc, char **argv)
 		fputs(run_usage, stdout);
 		return 0;
 	}
+	status = run_check_terminal(&opts, &detach);
+	if (status >= 0) {
+		run_opts_free(&opts);
+		return status;
+	}
+	interactive = !opts.detach && (opts.interactive || opts.tty);
 
 	/* With --rm in the foreground, mstat removes the container once it has
 	 * read all of the output: an agent-side auto-remove could delete the
 	 * output before the logs request reaches it. NOTE: if mstat itself is
-	 * killed first, the exited container stays until `mstat rm`. */
-	if (opts.auto_remove && !opts.detach) {
+	 * killed first, the exited container stays until `mstat rm`. -i and -t
+	 * keep the agent's auto-remove: the attached stream keeps the output
+	 * open, and a container left with the detach keys is removed at exit. */
+	if (opts.auto_remove && !opts.detach && !interactive) {
 		opts.auto_remove = false;
 		s.remove_at_end = true;
 	}
@@ -421,6 +522,8 @@ int cmd_run(struct cli *cli, int argc, char **argv)
 		status = run_start(&s);
 		if (status == 0)
 			printf("%s\n", s.id);
+	} else if (interactive) {
+		status = run_interactive(&s, &detach);
 	} else {
 		status = run_attached(&s);
 		if (s.remove_at_end && s.id[0])

@@ -23,5 +23,13 @@ int cmd_top(struct cli *cli, int argc, char **argv);
 int cmd_update(struct cli *cli, int argc, char **argv);
 int cmd_start(struct cli *cli, int argc, char **argv);
 int cmd_restart(struct cli *cli, int argc, char **argv);
+int cmd_logs(struct cli *cli, int argc, char **argv);
+int cmd_attach(struct cli *cli, int argc, char **argv);
+int cmd_exec(struct cli *cli, int argc, char **argv);
+
+/* Maps the message of a failed start to docker's exit status: 127 for a
+ * command not found, 126 for one that cannot be executed, else 125
+ * (cmd_run.c). */
+int run_start_status(const char *message);
 
 #endif

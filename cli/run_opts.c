@@ -33,11 +33,15 @@ enum {
 	OPT_DEVICE_READ_BPS,
 	OPT_DEVICE_WRITE_BPS,
 	OPT_RESTART,
+	OPT_DETACH_KEYS,
 	OPT_HELP,
 };
 
 static const struct option run_long_options[] = {
 	{ "detach", no_argument, NULL, 'd' },
+	{ "interactive", no_argument, NULL, 'i' },
+	{ "tty", no_argument, NULL, 't' },
+	{ "detach-keys", required_argument, NULL, OPT_DETACH_KEYS },
 	{ "rm", no_argument, NULL, OPT_RM },
 	{ "name", required_argument, NULL, OPT_NAME },
 	{ "memory", required_argument, NULL, 'm' },
@@ -64,7 +68,7 @@ static const struct option run_long_options[] = {
 
 /* '+' stops at the first non-option (the command); ':' reports a missing
  * value as ':' rather than '?'. */
-static const char run_short_options[] = "+:dm:c:h:e:l:w:p:";
+static const char run_short_options[] = "+:dm:c:h:e:l:w:p:it";
 
 /* Names an option as the user most likely typed it: "-m, --memory". */
 static void run_option_label(int val, char *buf, size_t size)
@@ -423,6 +427,12 @@ int run_opts_parse(int argc, char **argv, struct run_opts *ret, struct mst_err *
 			r = cli_getopt_error(c, argv, run_long_options, err);
 		else if (c == 'd')
 			o.detach = true;
+		else if (c == 'i')
+			o.interactive = true;
+		else if (c == 't')
+			o.tty = true;
+		else if (c == OPT_DETACH_KEYS)
+			o.detach_keys = optarg;
 		else if (c == OPT_RM)
 			o.auto_remove = true;
 		else if (c == OPT_HELP)
@@ -605,6 +615,10 @@ static json_t *run_host_config(const struct run_opts *o)
 		bad = bad || json_object_set_new(h, "PortBindings", run_port_map(o, false));
 	bad = bad || json_object_set_new(h, "AutoRemove", json_boolean(o->auto_remove));
 	bad = bad || json_object_set_new(h, "RestartPolicy", run_restart_policy(&o->restart));
+	if (o->console_rows && o->console_cols)
+		bad = bad || json_object_set_new(
+				 h, "ConsoleSize",
+				 json_pack("[i, i]", (int)o->console_rows, (int)o->console_cols));
 	if (bad) {
 		json_decref(h);
 		return NULL;
@@ -651,6 +665,10 @@ json_t *run_opts_create_body(const struct run_opts *o)
 	if (o->n_ports)
 		bad = bad || json_object_set_new(body, "ExposedPorts", run_port_map(o, true));
 	bad = bad || json_object_set_new(body, "HostConfig", run_host_config(o));
+	if (o->tty)
+		bad = bad || json_object_set_new(body, "Tty", json_true());
+	if (o->interactive)
+		bad = bad || json_object_set_new(body, "OpenStdin", json_true());
 	if (bad) {
 		json_decref(body);
 		return NULL;
@@ -665,6 +683,11 @@ const char run_usage[] =
     "\n"
     "Options:\n"
     "  -d, --detach             Start the container in the background and print its ID\n"
+    "  -i, --interactive        Attach stdin: what mstat reads goes to the container\n"
+    "  -t, --tty                Give the container a pseudo-terminal; with -i, this\n"
+    "                           terminal is attached in raw mode\n"
+    "      --detach-keys KEYS   Keys that detach from the container and leave it\n"
+    "                           running (default ctrl-p,ctrl-q; \"\" for none)\n"
     "      --rm                 Remove the container when it exits\n"
     "      --name NAME          Container name ([a-zA-Z0-9][a-zA-Z0-9_.-]*)\n"
     "  -m, --memory SIZE        Memory limit, e.g. 512m or 1.5g (binary units b, k, m, g, t)\n"
@@ -693,8 +716,9 @@ const char run_usage[] =
     "                           on-failure or on-failure:MAX-RETRIES\n"
     "      --help               Print this help\n"
     "\n"
-    "Without -d, SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1 and SIGUSR2 received by\n"
-    "mstat are sent to the container.\n";
+    "Without -d and -t, SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1 and SIGUSR2\n"
+    "received by mstat are sent to the container. With -it, ^C reaches the\n"
+    "container through its terminal.\n";
 
 static const struct option update_long_options[] = {
 	{ "memory", required_argument, NULL, 'm' },

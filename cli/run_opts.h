@@ -37,8 +37,12 @@ struct run_opts {
 	bool detach;		       /* -d: print the id instead of following the container */
 	bool auto_remove;	       /* --rm */
 	struct restart_policy restart; /* --restart; mode RESTART_NO when not given */
-	const char *name;	       /* NULL lets mstatd choose */
-	uint64_t memory;	       /* bytes; 0 = no limit */
+	bool interactive;	       /* -i: attach stdin */
+	bool tty;		       /* -t: the container gets a pseudo-terminal */
+	const char *detach_keys;       /* --detach-keys, or NULL for ctrl-p,ctrl-q */
+	unsigned console_rows, console_cols; /* HostConfig.ConsoleSize; 0 = unset */
+	const char *name;		     /* NULL lets mstatd choose */
+	uint64_t memory;		     /* bytes; 0 = no limit */
 	int64_t memory_swap; /* memory plus swap in bytes; 0 = unset, -1 = unlimited swap */
 	uint64_t nano_cpus;  /* CPUs in billionths; 0 = no quota */
 	uint64_t cpu_shares; /* 0 = default */

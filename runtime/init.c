@@ -5,7 +5,7 @@
  * writes its status to the exit file and exits with docker's exit code.
  * Linked statically so that it runs inside any root filesystem.
  *
- * Usage (by the runtime only): mstat-init --exit-fd FD -- COMMAND [ARG]...
+ * Usage (by the runtime only): mstat-init --exit-fd FD [--tty] -- COMMAND [ARG]...
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -27,26 +28,37 @@
  * for errors of the runtime rather than of the command. */
 #define INIT_EXIT_FAILURE 125
 
-static int parse_args(int argc, char **argv, int *ret_exit_fd, char ***ret_command)
+static int parse_args(int argc, char **argv, int *ret_exit_fd, bool *ret_tty, char ***ret_command)
 {
+	bool tty = argc > 3 && strcmp(argv[3], "--tty") == 0;
+	int dashes = tty ? 4 : 3;
 	uint64_t fd;
 
-	if (argc < 5 || strcmp(argv[1], "--exit-fd") != 0 || strcmp(argv[3], "--") != 0)
+	if (argc < dashes + 2 || strcmp(argv[1], "--exit-fd") != 0 ||
+	    strcmp(argv[dashes], "--") != 0)
 		return -EINVAL;
 	if (parse_u64_str(argv[2], &fd) < 0 || fd > INT32_MAX)
 		return -EINVAL;
 	*ret_exit_fd = (int)fd;
-	*ret_command = argv + 4;
+	*ret_tty = tty;
+	*ret_command = argv + dashes + 1;
 	return 0;
 }
 
-/* Runs in the forked child: unblocks every signal and execs the command with
- * a PATH lookup. Exits 127 when it is not found and 126 when it cannot be
- * executed, as docker does. */
-static _Noreturn void exec_command(char **command)
+/* Runs in the forked child: with tty, starts a session whose controlling
+ * terminal is stdin, so that the terminal's ^C and SIGWINCH reach the
+ * command and not the init. Then unblocks every signal and execs the command
+ * with a PATH lookup. Exits 127 when it is not found and 126 when it cannot
+ * be executed, as docker does. */
+static _Noreturn void exec_command(char **command, bool tty)
 {
 	sigset_t none;
 
+	if (tty && (setsid() < 0 || ioctl(STDIN_FILENO, TIOCSCTTY, 0) < 0)) {
+		fprintf(stderr, "mstat-init: make the terminal the controlling terminal: %s\n",
+			strerror(errno));
+		_exit(INIT_EXIT_FAILURE);
+	}
 	sigemptyset(&none);
 	(void)sigprocmask(SIG_SETMASK, &none, NULL);
 	execvp(command[0], command);
@@ -124,9 +136,10 @@ int main(int argc, char **argv)
 	sigset_t waited;
 	char **command;
 	int exit_fd;
+	bool tty;
 
-	if (parse_args(argc, argv, &exit_fd, &command) < 0) {
-		fprintf(stderr, "usage: mstat-init --exit-fd FD -- COMMAND [ARG]...\n"
+	if (parse_args(argc, argv, &exit_fd, &tty, &command) < 0) {
+		fprintf(stderr, "usage: mstat-init --exit-fd FD [--tty] -- COMMAND [ARG]...\n"
 				"mstat-init is started by mstatd as PID 1 of a container.\n");
 		return INIT_EXIT_FAILURE;
 	}
@@ -159,7 +172,7 @@ int main(int argc, char **argv)
 		return INIT_EXIT_FAILURE;
 	}
 	if (pid == 0)
-		exec_command(command);
+		exec_command(command, tty);
 
 	int status = supervise(pid, &waited);
 	write_exit_file(exit_fd, status);

@@ -33,19 +33,17 @@
 #define RT_INIT_PATH_ENV "MSTAT_INIT_PATH"
 /* How long the parent waits for the child to exec before giving up. */
 #define RT_SETUP_TIMEOUT_MS 30000
-/* The PATH docker sets when the image defines none. */
-#define RT_DEFAULT_PATH_ENV "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 struct spawn_plan {
 	struct rt_child child;
 	char *root_target; /* <state_dir>/rootfs or the resolved --rootfs */
 	char hostname[16];
 	char exit_fd_arg[16];
-	char **init_argv;   /* strings borrowed from the spec */
-	char **envp;	    /* strings borrowed from the spec, except env_extra */
-	char *env_extra[2]; /* owned "HOSTNAME=..." and "HOME=/root" entries */
+	char **init_argv;  /* strings borrowed from the spec */
+	struct rt_env env; /* the spec's environment and docker's defaults */
 	int error_pipe[2];
 	int sync_pair[2]; /* v1: the parent releases the child after attaching it */
+	bool tty;	  /* stdio is a terminal: mstat-init gets --tty */
 };
 
 static void close_fd(int *fd)
@@ -89,9 +87,7 @@ static void plan_free(struct spawn_plan *p)
 	}
 	free(p->root_target);
 	free(p->init_argv);
-	free(p->envp);
-	free(p->env_extra[0]);
-	free(p->env_extra[1]);
+	rt_env_free(&p->env);
 }
 
 /* Opens mstat-init from $MSTAT_INIT_PATH or from the running executable's
@@ -210,58 +206,32 @@ static int plan_root(struct spawn_plan *p, const struct rt_spec *spec, const cha
 	return 0;
 }
 
-static bool env_has_key(char *const *env, const char *key)
-{
-	size_t n = strlen(key);
-
-	for (size_t i = 0; env && env[i]; i++) {
-		if (strncmp(env[i], key, n) == 0 && env[i][n] == '=')
-			return true;
-	}
-	return false;
-}
-
 /* Builds mstat-init's argv and the environment: the spec's entries plus the
  * PATH, HOSTNAME and HOME docker adds when they are missing. */
 static int plan_process(struct spawn_plan *p, const struct rt_spec *spec, struct mst_err *err)
 {
-	size_t n_argv = 0, n_env = 0, e = 0;
+	size_t n_argv = 0;
 
 	while (spec->argv[n_argv])
 		n_argv++;
-	while (spec->env && spec->env[n_env])
-		n_env++;
 	snprintf(p->exit_fd_arg, sizeof(p->exit_fd_arg), "%d", p->child.exit_fd);
 
-	p->init_argv = calloc(n_argv + 5, sizeof(char *));
-	p->envp = calloc(n_env + 4, sizeof(char *));
-	if (!p->init_argv || !p->envp)
+	p->init_argv = calloc(n_argv + 6, sizeof(char *));
+	if (!p->init_argv || rt_env_build(spec->env, NULL, p->child.hostname, &p->env) < 0)
 		return err_set(err, ENOMEM, "prepare the container's arguments");
 	p->init_argv[0] = RT_INIT_NAME;
 	p->init_argv[1] = "--exit-fd";
 	p->init_argv[2] = p->exit_fd_arg;
-	p->init_argv[3] = "--";
-	memcpy(p->init_argv + 4, spec->argv, n_argv * sizeof(char *));
+	size_t a = 3;
 
-	for (size_t i = 0; i < n_env; i++)
-		p->envp[e++] = spec->env[i];
-	if (!env_has_key(spec->env, "PATH"))
-		p->envp[e++] = RT_DEFAULT_PATH_ENV;
-	if (!env_has_key(spec->env, "HOSTNAME")) {
-		if (asprintf(&p->env_extra[0], "HOSTNAME=%s", p->child.hostname) < 0) {
-			p->env_extra[0] = NULL;
-			return err_set(err, ENOMEM, "prepare the container's environment");
-		}
-		p->envp[e++] = p->env_extra[0];
-	}
-	if (!env_has_key(spec->env, "HOME")) {
-		p->env_extra[1] = strdup("HOME=/root");
-		if (!p->env_extra[1])
-			return err_set(err, ENOMEM, "prepare the container's environment");
-		p->envp[e++] = p->env_extra[1];
-	}
+	/* The command becomes a session leader with the terminal as its
+	 * controlling terminal, so that ^C reaches its process group. */
+	if (p->tty)
+		p->init_argv[a++] = "--tty";
+	p->init_argv[a++] = "--";
+	memcpy(p->init_argv + a, spec->argv, n_argv * sizeof(char *));
 	p->child.argv = p->init_argv;
-	p->child.envp = p->envp;
+	p->child.envp = p->env.envp;
 	return 0;
 }
 
@@ -282,6 +252,7 @@ static int plan_build(struct spawn_plan *p, const struct rt_spec *spec, const st
 	p->child.new_netns = spec->network != RT_NET_HOST;
 	p->child.unshare_cgroup = cg->paths.version == CG_V1;
 
+	p->tty = stdio && stdio->tty;
 	r = open_init(p, err);
 	if (r < 0)
 		return r;

@@ -66,4 +66,20 @@ int rt_caps_docker_default(struct rt_caps *ret, struct mst_err *err);
  * Runs in the child. */
 int rt_caps_apply(const struct rt_caps *caps, struct rt_child_error *e);
 
+/* An environment: borrowed strings, plus the owned HOSTNAME and HOME
+ * entries added when missing. */
+struct rt_env {
+	char **envp; /* NULL-terminated */
+	char *extra[2];
+};
+
+/* Builds first's entries, then second's whose key first lacks, then PATH,
+ * HOSTNAME and HOME when neither has them, as docker adds them. Either list
+ * may be NULL. Returns 0 or -ENOMEM. Runs in the parent. */
+int rt_env_build(char *const *first, char *const *second, const char *hostname, struct rt_env *ret);
+void rt_env_free(struct rt_env *e);
+
+/* Returns the value of key in envp, or NULL. Async-signal-safe. */
+const char *rt_env_get(char *const *envp, const char *key);
+
 #endif

@@ -86,6 +86,10 @@ struct rt_spec {
 	struct rt_port *ports; /* published ports, owned by the spec; needs RT_NET_BRIDGE */
 	size_t n_ports;
 	struct rt_net_endpoint endpoint; /* RT_NET_BRIDGE only */
+	bool tty;	       /* Config.Tty: stdin, stdout and stderr are a pseudo-terminal */
+	bool open_stdin;       /* Config.OpenStdin: an attached client writes to stdin */
+	unsigned console_rows; /* HostConfig.ConsoleSize[0]; 0 = RT_PTY_DEFAULT_ROWS */
+	unsigned console_cols; /* HostConfig.ConsoleSize[1]; 0 = RT_PTY_DEFAULT_COLS */
 };
 
 /* Checks every field and fills err with the field, the value and what to do. */

@@ -6,7 +6,7 @@ if(NOT TARGET mstat_agent_core)
   return()
 endif()
 
-foreach(t config api_json state record frame)
+foreach(t config api_json state record frame logfile terminal_json)
   mstat_add_unit_test(test_agent_${t}
     SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_agent_${t}.c
     LIBS mstat_agent_core)

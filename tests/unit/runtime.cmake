@@ -22,3 +22,6 @@ add_dependencies(test_runtime_spawn mstat-init)
 target_compile_definitions(test_runtime_spawn PRIVATE
   MSTAT_TEST_INIT_PATH="$<TARGET_FILE:mstat-init>")
 set_tests_properties(test_runtime_spawn PROPERTIES TIMEOUT 600 RUN_SERIAL TRUE)
+mstat_add_unit_test(test_runtime_exec_env
+  SOURCES ${CMAKE_SOURCE_DIR}/tests/unit/test_runtime_exec_env.c
+  LIBS mstat_runtime)
