@@ -5,7 +5,12 @@
  * writes its status to the exit file and exits with docker's exit code.
  * Linked statically so that it runs inside any root filesystem.
  *
- * Usage (by the runtime only): mstat-init --exit-fd FD [--tty] -- COMMAND [ARG]...
+ * Usage (by the runtime only):
+ *   mstat-init --exit-fd FD [--report-fd FD] [--tty] -- COMMAND [ARG]...
+ * With --report-fd, the runtime's setup pipe stays open until the command's
+ * exec: it closes without data when the exec succeeds, and carries a struct
+ * rt_child_error when it fails, so that the start itself reports a missing
+ * command, as docker does.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -23,26 +28,65 @@
 #include "common/parse.h"
 #include "runtime/exit_status.h"
 #include "runtime/init_signals.h"
+#include "runtime/spawn_child.h"
 
 /* Exit code when mstat-init itself is misused or fails, as docker uses 125
  * for errors of the runtime rather than of the command. */
 #define INIT_EXIT_FAILURE 125
 
-static int parse_args(int argc, char **argv, int *ret_exit_fd, bool *ret_tty, char ***ret_command)
+struct init_args {
+	int exit_fd;
+	int report_fd; /* -1 without --report-fd */
+	bool tty;
+	char **command;
+};
+
+static int parse_fd(const char *s, int *ret)
 {
-	bool tty = argc > 3 && strcmp(argv[3], "--tty") == 0;
-	int dashes = tty ? 4 : 3;
 	uint64_t fd;
 
-	if (argc < dashes + 2 || strcmp(argv[1], "--exit-fd") != 0 ||
-	    strcmp(argv[dashes], "--") != 0)
+	if (parse_u64_str(s, &fd) < 0 || fd > INT32_MAX)
 		return -EINVAL;
-	if (parse_u64_str(argv[2], &fd) < 0 || fd > INT32_MAX)
-		return -EINVAL;
-	*ret_exit_fd = (int)fd;
-	*ret_tty = tty;
-	*ret_command = argv + dashes + 1;
+	*ret = (int)fd;
 	return 0;
+}
+
+static int parse_args(int argc, char **argv, struct init_args *ret)
+{
+	struct init_args a = { .exit_fd = -1, .report_fd = -1 };
+	int i = 1;
+
+	if (argc < 3 || strcmp(argv[1], "--exit-fd") != 0 || parse_fd(argv[2], &a.exit_fd) < 0)
+		return -EINVAL;
+	for (i = 3; i < argc && strcmp(argv[i], "--") != 0; i++) {
+		if (strcmp(argv[i], "--tty") == 0)
+			a.tty = true;
+		else if (strcmp(argv[i], "--report-fd") == 0 && i + 1 < argc &&
+			 parse_fd(argv[i + 1], &a.report_fd) == 0)
+			i++;
+		else
+			return -EINVAL;
+	}
+	if (i + 1 >= argc)
+		return -EINVAL;
+	a.command = argv + i + 1;
+	*ret = a;
+	return 0;
+}
+
+/* Sends a failed step of the command's start to the runtime, when it waits
+ * for one. */
+static void report_failure(int report_fd, int code, const char *step, const char *arg)
+{
+	struct rt_child_error e;
+
+	if (report_fd < 0)
+		return;
+	memset(&e, 0, sizeof(e));
+	e.code = code;
+	snprintf(e.step, sizeof(e.step), "%s %s", step, arg ? arg : "");
+	ssize_t n = write(report_fd, &e, sizeof(e));
+	(void)n; /* best effort: the exit code carries the same fact */
 }
 
 /* Runs in the forked child: with tty, starts a session whose controlling
@@ -50,21 +94,26 @@ static int parse_args(int argc, char **argv, int *ret_exit_fd, bool *ret_tty, ch
  * command and not the init. Then unblocks every signal and execs the command
  * with a PATH lookup. Exits 127 when it is not found and 126 when it cannot
  * be executed, as docker does. */
-static _Noreturn void exec_command(char **command, bool tty)
+static _Noreturn void exec_command(const struct init_args *a)
 {
 	sigset_t none;
 
-	if (tty && (setsid() < 0 || ioctl(STDIN_FILENO, TIOCSCTTY, 0) < 0)) {
+	if (a->tty && (setsid() < 0 || ioctl(STDIN_FILENO, TIOCSCTTY, 0) < 0)) {
+		int saved = errno;
+
 		fprintf(stderr, "mstat-init: make the terminal the controlling terminal: %s\n",
-			strerror(errno));
+			strerror(saved));
+		report_failure(a->report_fd, saved, "make the terminal the controlling terminal of",
+			       a->command[0]);
 		_exit(INIT_EXIT_FAILURE);
 	}
 	sigemptyset(&none);
 	(void)sigprocmask(SIG_SETMASK, &none, NULL);
-	execvp(command[0], command);
+	execvp(a->command[0], a->command);
 
 	int saved = errno;
-	fprintf(stderr, "mstat-init: exec %s: %s\n", command[0], strerror(saved));
+	fprintf(stderr, "mstat-init: exec %s: %s\n", a->command[0], strerror(saved));
+	report_failure(a->report_fd, saved, "exec", a->command[0]);
 	_exit(saved == ENOENT ? 127 : 126);
 }
 
@@ -133,21 +182,26 @@ static void reset_signal_actions(void)
 
 int main(int argc, char **argv)
 {
+	struct init_args a;
 	sigset_t waited;
-	char **command;
-	int exit_fd;
-	bool tty;
 
-	if (parse_args(argc, argv, &exit_fd, &tty, &command) < 0) {
-		fprintf(stderr, "usage: mstat-init --exit-fd FD [--tty] -- COMMAND [ARG]...\n"
-				"mstat-init is started by mstatd as PID 1 of a container.\n");
+	if (parse_args(argc, argv, &a) < 0) {
+		fprintf(stderr,
+			"usage: mstat-init --exit-fd FD [--report-fd FD] [--tty] -- COMMAND "
+			"[ARG]...\n"
+			"mstat-init is started by mstatd as PID 1 of a container.\n");
 		return INIT_EXIT_FAILURE;
 	}
+	int exit_fd = a.exit_fd;
+
 	/* The command must not inherit the exit file, and a non-dumpable init
-	 * keeps processes in the container from reaching it through ptrace. */
-	if (fcntl(exit_fd, F_SETFD, FD_CLOEXEC) < 0) {
-		fprintf(stderr, "mstat-init: exit file descriptor %d: %s\n", exit_fd,
-			strerror(errno));
+	 * keeps processes in the container from reaching it through ptrace. The
+	 * report pipe closes at the command's exec. */
+	if (fcntl(exit_fd, F_SETFD, FD_CLOEXEC) < 0 ||
+	    (a.report_fd >= 0 && fcntl(a.report_fd, F_SETFD, FD_CLOEXEC) < 0)) {
+		fprintf(stderr,
+			"mstat-init: marking descriptors %d and %d close-on-exec failed: %s\n",
+			exit_fd, a.report_fd, strerror(errno));
 		return INIT_EXIT_FAILURE;
 	}
 	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
@@ -168,11 +222,15 @@ int main(int argc, char **argv)
 	pid_t pid = fork();
 	if (pid < 0) {
 		fprintf(stderr, "mstat-init: fork: %s\n", strerror(errno));
+		report_failure(a.report_fd, errno, "fork the command", a.command[0]);
 		write_exit_file(exit_fd, W_EXITCODE(INIT_EXIT_FAILURE, 0));
 		return INIT_EXIT_FAILURE;
 	}
 	if (pid == 0)
-		exec_command(command, tty);
+		exec_command(&a);
+	/* Only the command's copy stays open, and its exec closes it. */
+	if (a.report_fd >= 0)
+		(void)close(a.report_fd);
 
 	int status = supervise(pid, &waited);
 	write_exit_file(exit_fd, status);

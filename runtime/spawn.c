@@ -39,6 +39,7 @@ struct spawn_plan {
 	char *root_target; /* <state_dir>/rootfs or the resolved --rootfs */
 	char hostname[16];
 	char exit_fd_arg[16];
+	char report_fd_arg[16];
 	char **init_argv;  /* strings borrowed from the spec */
 	struct rt_env env; /* the spec's environment and docker's defaults */
 	int error_pipe[2];
@@ -215,14 +216,19 @@ static int plan_process(struct spawn_plan *p, const struct rt_spec *spec, struct
 	while (spec->argv[n_argv])
 		n_argv++;
 	snprintf(p->exit_fd_arg, sizeof(p->exit_fd_arg), "%d", p->child.exit_fd);
+	snprintf(p->report_fd_arg, sizeof(p->report_fd_arg), "%d", p->child.error_fd);
 
-	p->init_argv = calloc(n_argv + 6, sizeof(char *));
+	p->init_argv = calloc(n_argv + 8, sizeof(char *));
 	if (!p->init_argv || rt_env_build(spec->env, NULL, p->child.hostname, &p->env) < 0)
 		return err_set(err, ENOMEM, "prepare the container's arguments");
 	p->init_argv[0] = RT_INIT_NAME;
 	p->init_argv[1] = "--exit-fd";
 	p->init_argv[2] = p->exit_fd_arg;
-	size_t a = 3;
+	/* The error pipe stays open until the command's exec, so a command
+	 * that cannot be executed fails the start. */
+	p->init_argv[3] = "--report-fd";
+	p->init_argv[4] = p->report_fd_arg;
+	size_t a = 5;
 
 	/* The command becomes a session leader with the terminal as its
 	 * controlling terminal, so that ^C reaches its process group. */
@@ -316,12 +322,14 @@ static int child_setup(const struct rt_child *c, struct rt_child_error *e)
 		if (dup2(c->stdio_fd[i], i) < 0)
 			return rt_child_fail(e, errno, "set up the standard descriptors", NULL);
 	}
-	/* Besides 0, 1 and 2, only the exit file crosses the exec, even when
-	 * another thread of the agent opened a descriptor without O_CLOEXEC. */
+	/* Besides 0, 1 and 2, only the exit file and the error pipe cross the
+	 * exec, even when another thread of the agent opened a descriptor
+	 * without O_CLOEXEC. */
 	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
 		return rt_child_fail(e, errno, "mark descriptors close-on-exec", NULL);
-	if (fcntl(c->exit_fd, F_SETFD, 0) < 0)
-		return rt_child_fail(e, errno, "pass the exit file to", RT_INIT_NAME);
+	if (fcntl(c->exit_fd, F_SETFD, 0) < 0 || fcntl(c->error_fd, F_SETFD, 0) < 0)
+		return rt_child_fail(e, errno, "pass the exit file and error pipe to",
+				     RT_INIT_NAME);
 	return rt_caps_apply(&c->caps, e);
 }
 
@@ -356,8 +364,9 @@ static void kill_and_reap(int pidfd)
 		;
 }
 
-/* Waits until the child execs (the pipe closes without data) or reports a
- * failed step. */
+/* Waits until the container's command is exec'd (the pipe closes without
+ * data) or a failed step is reported: one of the child's, or mstat-init's
+ * exec of the command. */
 static int wait_for_exec(int fd, const char *name, struct mst_err *err)
 {
 	struct rt_child_error e;

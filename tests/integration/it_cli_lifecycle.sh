@@ -33,6 +33,22 @@ mstat run --rm --name tmp1 -- true
 mstat inspect tmp1 >/dev/null 2>&1 && fail "--rm left tmp1 behind"
 pass "--rm removes the container"
 
+# A command that cannot be executed fails the start, as with docker: 127
+# when it is missing, 126 when it is not executable, the reason on stderr,
+# and the container stays created (removed with --rm).
+rc=0
+mstat run -d --name missing -- /nonexistent/command >/dev/null 2>"$T/err" || rc=$?
+[ "$rc" = 127 ] || fail "run -d of a missing command exited $rc, expected 127"
+grep -q "exec /nonexistent/command: No such file or directory" "$T/err" ||
+	fail "run -d of a missing command printed: $(cat "$T/err")"
+[ "$(state_of missing)" = created ] || fail "the container of a missing command is $(state_of missing)"
+rc=0
+mstat run --rm --name notexec -- /etc 2>"$T/err" || rc=$?
+[ "$rc" = 126 ] || fail "run of a directory exited $rc, expected 126: $(cat "$T/err")"
+mstat inspect notexec >/dev/null 2>&1 && fail "--rm left notexec behind after a failed start"
+mstat rm missing >/dev/null
+pass "a command that cannot be executed fails the start with 127 or 126"
+
 # stop: SIGTERM reaches the command (exit 143); a command that ignores it is
 # killed after the grace period (exit 137).
 mstat run -d --name polite -- sleep 300 >/dev/null
