@@ -163,6 +163,13 @@ size_t agent_n_running(const struct agent *a);
 
 /* Supervisor (supervisor.c, lifecycle.c, output.c). */
 void sup_handle_command(struct agent *a, struct api_cmd *cmd);
+/* Replies to cmd with {"message": ...} after publishing any change to the
+ * container list. */
+void sup_reply_message(struct agent *a, struct api_cmd *cmd, int status, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* Finds the container a command names, or replies 404 (unknown, docker's
+ * "No such container") or 400 (an ambiguous id prefix) and returns NULL. */
+struct container *sup_find_target(struct agent *a, struct api_cmd *cmd);
 int sup_start(struct agent *a, struct container *c, struct mst_err *err);
 void sup_stop(struct agent *a, struct container *c, unsigned timeout_s);
 void sup_signal(struct agent *a, struct container *c, int sig);

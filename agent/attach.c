@@ -11,13 +11,11 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "agent/agent.h"
-#include "agent/api_json.h"
 
 static void close_fd(int *fd)
 {
@@ -95,24 +93,6 @@ void attach_close_input(struct container *c)
 	close_fd(&c->stdio_child_fd);
 }
 
-static void reply(struct agent *a, struct api_cmd *cmd, int status, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static void reply(struct agent *a, struct api_cmd *cmd, int status, const char *fmt, ...)
-{
-	char msg[MST_ERR_MSG_MAX];
-	va_list ap;
-
-	if (!fmt) {
-		cmdq_reply(&a->commands, cmd, status, NULL);
-		return;
-	}
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	cmdq_reply(&a->commands, cmd, status, api_json_message(msg));
-}
-
 /* Creates output.log, so that a client that attaches before the first start
  * reads it from its beginning, even when the container ends and is removed
  * at once. */
@@ -137,7 +117,8 @@ static void handle_attach(struct agent *a, struct container *c, struct api_cmd *
 	struct mst_err err = { 0 };
 
 	if (status != CTR_STATUS_RUNNING && status != CTR_STATUS_CREATED && !cmd->attach_logs) {
-		reply(a, cmd, 409, "container %s is not running: start it first", c->rec.spec.name);
+		sup_reply_message(a, cmd, 409, "container %s is not running: start it first",
+				  c->rec.spec.name);
 		return;
 	}
 	/* A running container has its terminal or pipe since the start. */
@@ -145,14 +126,14 @@ static void handle_attach(struct agent *a, struct container *c, struct api_cmd *
 	    (attach_open(c, &err) < 0 || ensure_log(a, c, &err) < 0)) {
 		log_error("container %s (%.12s): attaching failed: %s", c->rec.spec.name,
 			  c->rec.spec.id, err.msg);
-		reply(a, cmd, 500, "attaching to %s: %s", c->rec.spec.name, err.msg);
+		sup_reply_message(a, cmd, 500, "attaching to %s: %s", c->rec.spec.name, err.msg);
 		return;
 	}
 	if (cmd->attach_stdin && c->input_fd >= 0 && c->rec.spec.tty) {
 		cmd->input_fd = fcntl(c->input_fd, F_DUPFD_CLOEXEC, 3);
 		if (cmd->input_fd < 0) {
-			reply(a, cmd, 500, "duplicating the terminal of %s failed",
-			      c->rec.spec.name);
+			sup_reply_message(a, cmd, 500, "duplicating the terminal of %s failed",
+					  c->rec.spec.name);
 			return;
 		}
 	} else if (cmd->attach_stdin && c->input_fd >= 0) {
@@ -161,7 +142,7 @@ static void handle_attach(struct agent *a, struct container *c, struct api_cmd *
 	}
 	log_debug("container %s (%.12s): client attached%s", c->rec.spec.name, c->rec.spec.id,
 		  cmd->input_fd >= 0 ? " with input" : "");
-	reply(a, cmd, 200, NULL);
+	cmdq_reply(&a->commands, cmd, 200, NULL);
 }
 
 static void handle_resize(struct agent *a, struct container *c, struct api_cmd *cmd)
@@ -169,39 +150,32 @@ static void handle_resize(struct agent *a, struct container *c, struct api_cmd *
 	int r;
 
 	if (c->rec.status != CTR_STATUS_RUNNING) {
-		reply(a, cmd, 409, "container %s is not running", c->rec.spec.name);
+		sup_reply_message(a, cmd, 409, "container %s is not running", c->rec.spec.name);
 		return;
 	}
 	if (!c->rec.spec.tty || c->input_fd < 0) {
-		reply(a, cmd, 409, "container %s has no terminal: run it with -t",
-		      c->rec.spec.name);
+		sup_reply_message(a, cmd, 409, "container %s has no terminal: run it with -t",
+				  c->rec.spec.name);
 		return;
 	}
 	r = rt_pty_resize(c->input_fd, cmd->rows, cmd->cols);
 	if (r < 0) {
-		reply(a, cmd, r == -EINVAL ? 400 : 500, "resizing the terminal of %s to %ux%u: %s",
-		      c->rec.spec.name, cmd->rows, cmd->cols, strerror(-r));
+		sup_reply_message(a, cmd, r == -EINVAL ? 400 : 500,
+				  "resizing the terminal of %s to %ux%u: %s", c->rec.spec.name,
+				  cmd->rows, cmd->cols, strerror(-r));
 		return;
 	}
-	reply(a, cmd, 200, NULL);
+	cmdq_reply(&a->commands, cmd, 200, NULL);
 }
 
 void attach_handle_command(struct agent *a, struct api_cmd *cmd)
 {
-	int error = 0;
-	struct container *c = agent_table_find(a, cmd->target, &error);
+	struct container *c;
 
 	cmd->input_fd = -1;
-	if (!c) {
-		if (error == -ENOTUNIQ)
-			reply(a, cmd, 400,
-			      "id prefix '%s' matches several containers; give more "
-			      "digits",
-			      cmd->target);
-		else
-			reply(a, cmd, 404, "no such container: %s", cmd->target);
+	c = sup_find_target(a, cmd);
+	if (!c)
 		return;
-	}
 	if (cmd->type == API_CMD_ATTACH)
 		handle_attach(a, c, cmd);
 	else

@@ -9,7 +9,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,20 +66,6 @@ void exec_free_all(struct container *c)
 	c->execs = NULL;
 }
 
-static void reply(struct agent *a, struct api_cmd *cmd, int status, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static void reply(struct agent *a, struct api_cmd *cmd, int status, const char *fmt, ...)
-{
-	char msg[MST_ERR_MSG_MAX];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	cmdq_reply(&a->commands, cmd, status, api_json_message(msg));
-}
-
 static struct agent_exec *exec_find(struct agent *a, const char *id, struct container **ret_c)
 {
 	for (size_t i = 0; i < a->n_containers; i++) {
@@ -120,28 +105,25 @@ static bool exec_make_room(struct container *c)
 
 static void exec_create(struct agent *a, struct api_cmd *cmd)
 {
-	int error = 0;
-	struct container *c = agent_table_find(a, cmd->target, &error);
+	struct container *c = sup_find_target(a, cmd);
 	struct agent_exec *e;
 
-	if (!c) {
-		reply(a, cmd, error == -ENOTUNIQ ? 400 : 404, "no such container: %s", cmd->target);
+	if (!c)
 		return;
-	}
 	if (c->rec.status != CTR_STATUS_RUNNING) {
-		reply(a, cmd, 409, "container %s is not running: start it before exec",
-		      c->rec.spec.name);
+		sup_reply_message(a, cmd, 409, "container %s is not running: start it before exec",
+				  c->rec.spec.name);
 		return;
 	}
 	if (!exec_make_room(c)) {
-		reply(a, cmd, 409, "container %s already runs %d execs", c->rec.spec.name,
-		      EXEC_MAX_PER_CONTAINER);
+		sup_reply_message(a, cmd, 409, "container %s already runs %d execs",
+				  c->rec.spec.name, EXEC_MAX_PER_CONTAINER);
 		return;
 	}
 	e = calloc(1, sizeof(*e));
 	if (!e || ctr_id_generate(e->id) < 0) {
 		free(e);
-		reply(a, cmd, 500, "creating the exec: out of memory");
+		sup_reply_message(a, cmd, 500, "creating the exec: out of memory");
 		return;
 	}
 	e->spec = cmd->spec;
@@ -204,15 +186,15 @@ static void exec_start(struct agent *a, struct api_cmd *cmd)
 	int child[3] = { -1, -1, -1 }, r;
 
 	if (!e) {
-		reply(a, cmd, 404, "no such exec instance: %s", cmd->target);
+		sup_reply_message(a, cmd, 404, "No such exec instance: %s", cmd->target);
 		return;
 	}
 	if (e->state != EXEC_CREATED) {
-		reply(a, cmd, 409, "exec %.12s has already started", e->id);
+		sup_reply_message(a, cmd, 409, "exec %.12s has already started", e->id);
 		return;
 	}
 	if (c->rec.status != CTR_STATUS_RUNNING || c->pidfd.fd < 0 || !c->cgroup) {
-		reply(a, cmd, 409, "container %s is not running", c->rec.spec.name);
+		sup_reply_message(a, cmd, 409, "container %s is not running", c->rec.spec.name);
 		return;
 	}
 
@@ -238,7 +220,7 @@ static void exec_start(struct agent *a, struct api_cmd *cmd)
 		e->exit_code = strstr(err.msg, "No such file") ? 127 : 126;
 		log_warning("container %s (%.12s): exec %.12s failed: %s", c->rec.spec.name,
 			    c->rec.spec.id, e->id, err.msg);
-		reply(a, cmd, 500, "%s", err.msg);
+		sup_reply_message(a, cmd, 500, "%s", err.msg);
 		return;
 	}
 	e->state = EXEC_RUNNING;
@@ -280,7 +262,7 @@ static void exec_inspect(struct agent *a, struct api_cmd *cmd)
 
 	if (!e) {
 		json_decref(args);
-		reply(a, cmd, 404, "no such exec instance: %s", cmd->target);
+		sup_reply_message(a, cmd, 404, "No such exec instance: %s", cmd->target);
 		return;
 	}
 	for (size_t i = 1; e->spec.argv && e->spec.argv[i]; i++)
@@ -301,16 +283,17 @@ static void exec_resize(struct agent *a, struct api_cmd *cmd)
 	int r;
 
 	if (!e) {
-		reply(a, cmd, 404, "no such exec instance: %s", cmd->target);
+		sup_reply_message(a, cmd, 404, "No such exec instance: %s", cmd->target);
 		return;
 	}
 	if (e->state != EXEC_RUNNING || e->resize_fd < 0) {
-		reply(a, cmd, 409, "exec %.12s is not running with a terminal", e->id);
+		sup_reply_message(a, cmd, 409, "exec %.12s is not running with a terminal", e->id);
 		return;
 	}
 	r = rt_pty_resize(e->resize_fd, cmd->rows, cmd->cols);
 	if (r < 0) {
-		reply(a, cmd, 500, "resizing the terminal of exec %.12s: %s", e->id, strerror(-r));
+		sup_reply_message(a, cmd, 500, "resizing the terminal of exec %.12s: %s", e->id,
+				  strerror(-r));
 		return;
 	}
 	cmdq_reply(&a->commands, cmd, 200, NULL);

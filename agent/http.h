@@ -20,6 +20,11 @@ enum MHD_Result http_reply_json(struct MHD_Connection *conn, unsigned status, js
 enum MHD_Result http_reply_error(struct MHD_Connection *conn, unsigned status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* Replies to a failed lookup of container name: 400 for an id prefix that
+ * matches several containers (error -ENOTUNIQ), else 404 with docker's
+ * "No such container" message. */
+enum MHD_Result http_reply_lookup_error(struct MHD_Connection *conn, const char *name, int error);
+
 /* Reads a boolean query parameter as docker does: "1" or "true" is true, "0",
  * "false" or "" is false, an absent one is def. Returns -EINVAL otherwise. */
 int http_query_bool(struct MHD_Connection *conn, const char *key, bool def, bool *ret);

@@ -15,13 +15,13 @@
 
 #define CONTAINERS_PREFIX "/v1/containers/"
 
-static enum MHD_Result reply_lookup_error(struct MHD_Connection *conn, const char *name, int error)
+enum MHD_Result http_reply_lookup_error(struct MHD_Connection *conn, const char *name, int error)
 {
 	if (error == -ENOTUNIQ)
 		return http_reply_error(
 		    conn, MHD_HTTP_BAD_REQUEST,
 		    "id prefix '%s' matches several containers; give more digits", name);
-	return http_reply_error(conn, MHD_HTTP_NOT_FOUND, "no such container: %s", name);
+	return http_reply_error(conn, MHD_HTTP_NOT_FOUND, "No such container: %s", name);
 }
 
 static enum MHD_Result api_list(struct api_server *s, struct MHD_Connection *conn)
@@ -62,7 +62,7 @@ static enum MHD_Result api_inspect(struct api_server *s, struct MHD_Connection *
 
 	item = ctr_view_find(v, name, &error);
 	if (!item)
-		ret = reply_lookup_error(conn, name, error);
+		ret = http_reply_lookup_error(conn, name, error);
 	else
 		ret = http_reply_json(conn, MHD_HTTP_OK, api_json_inspect(&item->rec));
 	ctr_view_unref(v);

@@ -342,8 +342,7 @@ enum MHD_Result api_attach(struct api_server *s, struct MHD_Connection *conn, co
 	item = ctr_view_find(v, name, &error);
 	if (!item) {
 		ctr_view_unref(v);
-		return http_reply_error(conn, error == -ENOTUNIQ ? 400 : 404,
-					"no such container: %s", name);
+		return http_reply_lookup_error(conn, name, error);
 	}
 	if (http_query_bool(conn, "stdin", false, &want_stdin) < 0 ||
 	    http_query_bool(conn, "logs", false, &logs) < 0) {

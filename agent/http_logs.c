@@ -217,8 +217,7 @@ enum MHD_Result api_logs(struct api_server *s, struct MHD_Connection *conn, cons
 	item = ctr_view_find(v, name, &error);
 	if (!item) {
 		ctr_view_unref(v);
-		return http_reply_error(conn, error == -ENOTUNIQ ? 400 : 404,
-					"no such container: %s", name);
+		return http_reply_lookup_error(conn, name, error);
 	}
 	bad = logs_parse_options(conn, &opt);
 	if (bad) {

@@ -599,8 +599,7 @@ enum MHD_Result api_container_stats(struct api_server *s, struct MHD_Connection 
 	item = ctr_view_find(v, name, &error);
 	if (!item) {
 		ctr_view_unref(v);
-		return http_reply_error(conn, error == -ENOTUNIQ ? 400 : 404,
-					"no such container: %s", name);
+		return http_reply_lookup_error(conn, name, error);
 	}
 	st = stats_new(s, conn, &bad_query);
 	if (st)

@@ -29,10 +29,7 @@ static void sup_reply(struct agent *a, struct api_cmd *cmd, int status, json_t *
 	cmdq_reply(&a->commands, cmd, status, body);
 }
 
-static void reply_message(struct agent *a, struct api_cmd *cmd, int status, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static void reply_message(struct agent *a, struct api_cmd *cmd, int status, const char *fmt, ...)
+void sup_reply_message(struct agent *a, struct api_cmd *cmd, int status, const char *fmt, ...)
 {
 	char msg[MST_ERR_MSG_MAX];
 	va_list ap;
@@ -43,9 +40,7 @@ static void reply_message(struct agent *a, struct api_cmd *cmd, int status, cons
 	sup_reply(a, cmd, status, api_json_message(msg));
 }
 
-/* Finds the container a command names, or replies 404 (unknown) or 400 (an
- * ambiguous id prefix) and returns NULL. */
-static struct container *find_target(struct agent *a, struct api_cmd *cmd)
+struct container *sup_find_target(struct agent *a, struct api_cmd *cmd)
 {
 	int error = 0;
 	struct container *c = agent_table_find(a, cmd->target, &error);
@@ -53,11 +48,11 @@ static struct container *find_target(struct agent *a, struct api_cmd *cmd)
 	if (c)
 		return c;
 	if (error == -ENOTUNIQ)
-		reply_message(a, cmd, 400,
-			      "id prefix '%s' matches several containers; give more digits",
-			      cmd->target);
+		sup_reply_message(a, cmd, 400,
+				  "id prefix '%s' matches several containers; give more digits",
+				  cmd->target);
 	else
-		reply_message(a, cmd, 404, "no such container: %s", cmd->target);
+		sup_reply_message(a, cmd, 404, "No such container: %s", cmd->target);
 	return NULL;
 }
 
@@ -106,20 +101,20 @@ static void cmd_create(struct agent *a, struct api_cmd *cmd)
 	int r;
 
 	if (cmd->target && strlen(cmd->target) >= RT_NAME_MAX) {
-		reply_message(a, cmd, 400, "invalid name: longer than %d characters",
-			      RT_NAME_MAX - 1);
+		sup_reply_message(a, cmd, 400, "invalid name: longer than %d characters",
+				  RT_NAME_MAX - 1);
 		return;
 	}
 	other = cmd->target ? agent_table_find_name(a, cmd->target) : NULL;
 	if (other) {
-		reply_message(a, cmd, 409, "the name %s is already in use by container %s",
-			      cmd->target, other->rec.spec.id);
+		sup_reply_message(a, cmd, 409, "the name %s is already in use by container %s",
+				  cmd->target, other->rec.spec.id);
 		return;
 	}
 
 	c = container_new();
 	if (!c) {
-		reply_message(a, cmd, 500, "creating the container: out of memory");
+		sup_reply_message(a, cmd, 500, "creating the container: out of memory");
 		return;
 	}
 	c->rec.spec = cmd->spec;
@@ -142,7 +137,7 @@ static void cmd_create(struct agent *a, struct api_cmd *cmd)
 		if (c->state_dir)
 			(void)state_remove_dir(c->state_dir);
 		container_free(c);
-		reply_message(a, cmd, status, "%s", err.msg);
+		sup_reply_message(a, cmd, status, "%s", err.msg);
 		return;
 	}
 
@@ -177,7 +172,7 @@ static int restart_on_request(struct agent *a, struct container *c, struct mst_e
 static void cmd_start(struct agent *a, struct api_cmd *cmd)
 {
 	struct mst_err err = { 0 };
-	struct container *c = find_target(a, cmd);
+	struct container *c = sup_find_target(a, cmd);
 
 	if (!c)
 		return;
@@ -187,20 +182,21 @@ static void cmd_start(struct agent *a, struct api_cmd *cmd)
 	}
 	if (c->rec.status != CTR_STATUS_CREATED && c->rec.status != CTR_STATUS_EXITED &&
 	    c->rec.status != CTR_STATUS_RESTARTING) {
-		reply_message(a, cmd, 409, "container %s is %s and cannot start", c->rec.spec.name,
-			      ctr_status_to_string(c->rec.status));
+		sup_reply_message(a, cmd, 409, "container %s is %s and cannot start",
+				  c->rec.spec.name, ctr_status_to_string(c->rec.status));
 		return;
 	}
 	if (c->cgroup) {
-		reply_message(a, cmd, 409,
-			      "container %s cannot start yet: the cgroup of its last run still has "
-			      "processes; try again later",
-			      c->rec.spec.name);
+		sup_reply_message(
+		    a, cmd, 409,
+		    "container %s cannot start yet: the cgroup of its last run still has "
+		    "processes; try again later",
+		    c->rec.spec.name);
 		return;
 	}
 
 	if (manual_start(a, c, &err) < 0) {
-		reply_message(a, cmd, 500, "%s", err.msg);
+		sup_reply_message(a, cmd, 500, "%s", err.msg);
 		return;
 	}
 	sup_reply(a, cmd, 204, NULL);
@@ -223,7 +219,7 @@ static void mark_manually_stopped(struct agent *a, struct container *c)
 
 static void cmd_stop(struct agent *a, struct api_cmd *cmd)
 {
-	struct container *c = find_target(a, cmd);
+	struct container *c = sup_find_target(a, cmd);
 
 	if (!c)
 		return;
@@ -244,7 +240,7 @@ static void cmd_stop(struct agent *a, struct api_cmd *cmd)
 
 static void cmd_kill(struct agent *a, struct api_cmd *cmd)
 {
-	struct container *c = find_target(a, cmd);
+	struct container *c = sup_find_target(a, cmd);
 
 	if (!c)
 		return;
@@ -257,7 +253,7 @@ static void cmd_kill(struct agent *a, struct api_cmd *cmd)
 		return;
 	}
 	if (c->rec.status != CTR_STATUS_RUNNING) {
-		reply_message(a, cmd, 409, "container %s is not running", c->rec.spec.name);
+		sup_reply_message(a, cmd, 409, "container %s is not running", c->rec.spec.name);
 		return;
 	}
 	mark_manually_stopped(a, c);
@@ -270,7 +266,7 @@ static void cmd_kill(struct agent *a, struct api_cmd *cmd)
 
 static void cmd_wait(struct agent *a, struct api_cmd *cmd)
 {
-	struct container *c = find_target(a, cmd);
+	struct container *c = sup_find_target(a, cmd);
 
 	if (!c)
 		return;
@@ -286,17 +282,17 @@ static void cmd_wait(struct agent *a, struct api_cmd *cmd)
 
 static void cmd_remove(struct agent *a, struct api_cmd *cmd)
 {
-	struct container *c = find_target(a, cmd);
+	struct container *c = sup_find_target(a, cmd);
 
 	if (!c)
 		return;
 	if (c->rec.status == CTR_STATUS_RUNNING) {
 		if (!cmd->force) {
-			reply_message(a, cmd, 409,
-				      "container %s is running: stop it first, or force the "
-				      "removal (mstat rm -f, "
-				      "API force=1)",
-				      c->rec.spec.name);
+			sup_reply_message(a, cmd, 409,
+					  "container %s is running: stop it first, or force the "
+					  "removal (mstat rm -f, "
+					  "API force=1)",
+					  c->rec.spec.name);
 			return;
 		}
 		park(c, cmd);
@@ -306,18 +302,19 @@ static void cmd_remove(struct agent *a, struct api_cmd *cmd)
 	}
 	if (c->rec.status == CTR_STATUS_RESTARTING) {
 		if (!cmd->force) {
-			reply_message(a, cmd, 409,
-				      "container %s is restarting: stop it first, or force the "
-				      "removal (mstat rm -f, API force=1)",
-				      c->rec.spec.name);
+			sup_reply_message(a, cmd, 409,
+					  "container %s is restarting: stop it first, or force the "
+					  "removal (mstat rm -f, API force=1)",
+					  c->rec.spec.name);
 			return;
 		}
 		sup_cancel_restart(c);
 	}
 
 	if (sup_remove(a, c) < 0) {
-		reply_message(a, cmd, 500, "removing the state directory of container %s failed",
-			      c->rec.spec.name);
+		sup_reply_message(a, cmd, 500,
+				  "removing the state directory of container %s failed",
+				  c->rec.spec.name);
 		return;
 	}
 	sup_reply(a, cmd, 204, NULL);
@@ -328,7 +325,7 @@ static void cmd_remove(struct agent *a, struct api_cmd *cmd)
 static void cmd_restart(struct agent *a, struct api_cmd *cmd)
 {
 	struct mst_err err = { 0 };
-	struct container *c = find_target(a, cmd);
+	struct container *c = sup_find_target(a, cmd);
 
 	if (!c)
 		return;
@@ -341,12 +338,12 @@ static void cmd_restart(struct agent *a, struct api_cmd *cmd)
 	}
 	if (c->rec.status != CTR_STATUS_CREATED && c->rec.status != CTR_STATUS_EXITED &&
 	    c->rec.status != CTR_STATUS_RESTARTING) {
-		reply_message(a, cmd, 409, "container %s is %s and cannot restart",
-			      c->rec.spec.name, ctr_status_to_string(c->rec.status));
+		sup_reply_message(a, cmd, 409, "container %s is %s and cannot restart",
+				  c->rec.spec.name, ctr_status_to_string(c->rec.status));
 		return;
 	}
 	if (restart_on_request(a, c, &err) < 0) {
-		reply_message(a, cmd, 500, "%s", err.msg);
+		sup_reply_message(a, cmd, 500, "%s", err.msg);
 		return;
 	}
 	sup_reply(a, cmd, 204, NULL);
@@ -355,19 +352,23 @@ static void cmd_restart(struct agent *a, struct api_cmd *cmd)
 static void cmd_update(struct agent *a, struct api_cmd *cmd)
 {
 	struct mst_err err = { 0 };
-	struct container *c = find_target(a, cmd);
+	struct container *c = sup_find_target(a, cmd);
 	int r;
 
 	if (!c)
 		return;
 	if (c->rec.status == CTR_STATUS_REMOVING || c->rec.status == CTR_STATUS_DEAD) {
-		reply_message(a, cmd, 409, "container %s is %s and cannot be updated",
-			      c->rec.spec.name, ctr_status_to_string(c->rec.status));
+		sup_reply_message(a, cmd, 409, "container %s is %s and cannot be updated",
+				  c->rec.spec.name, ctr_status_to_string(c->rec.status));
 		return;
 	}
 	r = sup_update(a, c, cmd, &err);
 	if (r < 0) {
-		reply_message(a, cmd, r == -EINVAL ? 400 : r == -EBUSY ? 409 : 500, "%s", err.msg);
+		sup_reply_message(a, cmd,
+				  r == -EINVAL	? 400
+				  : r == -EBUSY ? 409
+						: 500,
+				  "%s", err.msg);
 		return;
 	}
 	sup_reply(a, cmd, 200, json_pack("{s:[]}", "Warnings"));
@@ -413,7 +414,7 @@ void sup_handle_command(struct agent *a, struct api_cmd *cmd)
 	case _API_CMD_MAX:
 		break;
 	}
-	reply_message(a, cmd, 500, "unknown command %d", (int)cmd->type);
+	sup_reply_message(a, cmd, 500, "unknown command %d", (int)cmd->type);
 }
 
 /* Replies to the commands parked on c, now that it has exited or is being
@@ -435,7 +436,7 @@ void sup_reply_pending(struct agent *a, struct container *c)
 			break;
 		case API_CMD_RESTART:
 			if (restart_on_request(a, c, &err) < 0)
-				reply_message(a, cmd, 500, "%s", err.msg);
+				sup_reply_message(a, cmd, 500, "%s", err.msg);
 			else
 				sup_reply(a, cmd, 204, NULL);
 			break;
@@ -479,7 +480,8 @@ int sup_remove(struct agent *a, struct container *c)
 		if (cmd->type == API_CMD_REMOVE)
 			sup_reply(a, cmd, 204, NULL);
 		else
-			reply_message(a, cmd, 409, "container %s was removed", c->rec.spec.name);
+			sup_reply_message(a, cmd, 409, "container %s was removed",
+					  c->rec.spec.name);
 	}
 	return 0;
 }

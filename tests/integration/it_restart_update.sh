@@ -151,7 +151,7 @@ expect_error() {
 expect_error 'invalid value "10x" for -m, --memory' mstat update --memory 10x box
 expect_error '"mstat update" needs at least one flag' mstat update box
 expect_error 'invalid value "sometimes" for --restart' mstat update --restart sometimes box
-expect_error 'No such container: nobox\|no such container: nobox' mstat update --memory 1g nobox
+expect_error 'No such container: nobox' mstat update --memory 1g nobox
 expect_error 'MemorySwap' mstat update --memory-swap 100m box
 expect_error "'Memory': expected an integer" api POST /v1/containers/box/update -d '{"Memory":"1g"}'
 expect_error 'invalid JSON' api POST /v1/containers/box/update -d '{'

@@ -140,7 +140,7 @@ static void test_api_unix(void)
 	CU_ASSERT_EQUAL_FATAL(
 	    request_unix("POST", "/v1/containers/nothere/start", resp, sizeof(resp)), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(resp, " 404 "));
-	CU_ASSERT_PTR_NOT_NULL(strstr(resp, "no such container: nothere"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(resp, "No such container: nothere"));
 }
 
 static void test_tcp_listener(void)
