@@ -196,11 +196,12 @@ int sup_update(struct agent *a, struct container *c, struct api_cmd *cmd, struct
 /* Restart policies (restart.c). sup_schedule_restart() runs after an exit
  * and returns true when c now waits in the restarting state; sup_restart_due()
  * starts the containers whose delay has passed. sup_restart_loaded() applies
- * the policy to a container loaded from the state directory. */
+ * the policy to a container loaded from the state directory; one whose
+ * leftover cgroup is not removed yet waits for it in sup_restart_due(). */
 bool sup_schedule_restart(struct agent *a, struct container *c);
 void sup_cancel_restart(struct container *c);
 void sup_restart_due(struct agent *a, uint64_t now_mono);
-void sup_restart_loaded(struct agent *a, struct container *c, bool was_running);
+void sup_restart_loaded(struct container *c);
 int sup_watch(struct agent *a, struct loop_source *src, int fd);
 void sup_unwatch(struct agent *a, struct loop_source *src);
 

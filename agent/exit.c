@@ -220,6 +220,49 @@ void sup_finish_exit(struct agent *a, struct container *c, int exit_code)
 		(void)sup_remove(a, c);
 }
 
+/*
+ * Ends the run of a container that an earlier mstatd left running when it
+ * died without stopping it. As dockerd without live-restore does at its
+ * start, the processes still in the container's cgroup are killed and the
+ * cgroup removed, so nothing runs beyond mstatd's reach; the exit code is the
+ * one the init recorded, 137 when the kill ended the run, else 255.
+ * TODO: re-adopt such containers (pidfd, output pipes, port proxy) instead.
+ */
+static void end_leftover_run(struct agent *a, struct container *c)
+{
+	struct mst_err err = { 0 };
+	struct rt_cgroup *cg = NULL;
+	unsigned procs = 0;
+	int code = 255;
+
+	if (a->parent_ready && rt_cgroup_open(&a->layout, &a->parent, c->rec.spec.id, &cg) == 0) {
+		(void)a->ops->count_procs(cg, &procs);
+		if (procs > 0) {
+			log_warning("container %s (%.12s) was running when the last mstatd died; "
+				    "killing its %u process(es)",
+				    c->rec.spec.name, c->rec.spec.id, procs);
+			(void)a->ops->kill_all(cg, SIGKILL, &err);
+		}
+		if (a->ops->remove(cg, &err) == 0) {
+			rt_cgroup_free(cg);
+		} else {
+			log_warning(
+			    "container %s (%.12s): removing its cgroup failed, retrying: %s",
+			    c->rec.spec.name, c->rec.spec.id, err.msg);
+			c->cgroup = cg;
+		}
+	}
+	if (rt_read_exit(c->state_dir, &code) < 0 && procs > 0)
+		code = 128 + SIGKILL;
+	c->rec.status = CTR_STATUS_EXITED;
+	c->rec.exit_code = code;
+	c->rec.pid = 0;
+	if (c->rec.finished_ns == 0)
+		c->rec.finished_ns = agent_now_real();
+	(void)ctr_set_string(&c->rec.cgroup_path, NULL);
+	(void)ctr_set_string(&c->rec.error, "mstatd died while the container was running");
+}
+
 /* Loads one container directory of an earlier mstatd. */
 static void load_one(struct agent *a, const char *id)
 {
@@ -241,30 +284,14 @@ static void load_one(struct agent *a, const char *id)
 		return;
 	}
 
-	bool was_running =
-	    c->rec.status == CTR_STATUS_RUNNING || c->rec.status == CTR_STATUS_REMOVING;
-	if (was_running) {
-		/* TODO: re-adopt running containers through their pidfd and cgroup;
-		 * until then they are recorded as exited and left alone. */
-		int code = 255;
-
-		(void)rt_read_exit(dir, &code);
-		log_warning("container %s (%.12s) was running when mstatd stopped; it is not "
-			    "re-adopted, and cgroup %s is left as it is",
-			    c->rec.spec.name, c->rec.spec.id,
-			    c->rec.cgroup_path ? c->rec.cgroup_path : "(none)");
-		c->rec.status = CTR_STATUS_EXITED;
-		c->rec.exit_code = code;
-		c->rec.pid = 0;
-		(void)ctr_set_string(&c->rec.error,
-				     "mstatd restarted while the container was running");
-	}
+	if (c->rec.status == CTR_STATUS_RUNNING || c->rec.status == CTR_STATUS_REMOVING)
+		end_leftover_run(a, c);
 	if (agent_table_add(a, c) < 0) {
 		container_free(c);
 		return;
 	}
 	agent_net_load(a, c);
-	sup_restart_loaded(a, c, was_running);
+	sup_restart_loaded(c);
 	(void)sup_write_state(a, c);
 	log_info("loaded container %s (%.12s), %s", c->rec.spec.name, c->rec.spec.id,
 		 ctr_status_to_string(c->rec.status));

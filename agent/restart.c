@@ -87,7 +87,7 @@ void sup_restart_due(struct agent *a, uint64_t now)
 	}
 }
 
-void sup_restart_loaded(struct agent *a, struct container *c, bool was_running)
+void sup_restart_loaded(struct container *c)
 {
 	const struct ctr_record *r = &c->rec;
 	/* As dockerd at its start: "always" restarts even after a manual stop. */
@@ -97,17 +97,11 @@ void sup_restart_loaded(struct agent *a, struct container *c, bool was_running)
 		     restart_should(&r->options.restart, r->exit_code, r->manually_stopped,
 				    r->restart_count)));
 
-	if (!due) {
+	if (!due)
 		return;
-	} else if (was_running) {
-		/* NOTE: without re-adoption, the processes of the last run may still
-		 * be alive in their cgroup; a second copy could collide with them. */
-		log_warning("container %s (%.12s) is not restarted by its policy: mstatd stopped "
-			    "while it ran, and its processes may still be running",
-			    r->spec.name, r->spec.id);
-		sup_cancel_restart(c);
-		return;
-	}
+	/* A start clears a manual stop, as in dockerd, so an "always" container
+	 * keeps restarting after this one. */
+	c->rec.manually_stopped = false;
 	/* Due containers start in the first loop turn. */
 	c->rec.status = CTR_STATUS_RESTARTING;
 	c->restart_at_ns = agent_now_mono();

@@ -4,7 +4,9 @@
  * by both backends. The conversions are pure functions so tests check them
  * against the values runc and dockerd produce.
  */
+#include <errno.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -14,6 +16,33 @@
 const struct cg_ops *cg_ops_for(const struct cg_layout *layout)
 {
 	return layout->version == CG_V2 ? &cg_ops_v2 : &cg_ops_v1;
+}
+
+int rt_cgroup_open(const struct cg_layout *layout, const struct cg_paths *parent, const char *name,
+		   struct rt_cgroup **ret)
+{
+	struct rt_cgroup *cg = calloc(1, sizeof(*cg));
+	bool found = false;
+	int r;
+
+	if (!cg)
+		return -ENOMEM;
+	cg->ops = cg_ops_for(layout);
+	cg->layout = layout;
+	cg->v2_dirfd = -1;
+	r = cg_paths_child(parent, name, &cg->paths);
+	if (r < 0) {
+		free(cg);
+		return r;
+	}
+	for (int c = 0; c < _CG_CTRL_MAX && !found; c++)
+		found = cg->paths.dir[c] && access(cg->paths.dir[c], F_OK) == 0;
+	if (!found) {
+		rt_cgroup_free(cg);
+		return -ENOENT;
+	}
+	*ret = cg;
+	return 0;
 }
 
 void rt_cgroup_free(struct rt_cgroup *cg)

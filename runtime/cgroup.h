@@ -80,6 +80,12 @@ extern const struct cg_ops cg_ops_v2;
 /* Returns the backend for the layout's version. */
 const struct cg_ops *cg_ops_for(const struct cg_layout *layout);
 
+/* Opens the existing child cgroup `name` beneath parent, made by an earlier
+ * create(), so that its processes can be killed and its directories removed.
+ * Returns 0, -ENOENT when no controller has the directory, or -ENOMEM. */
+int rt_cgroup_open(const struct cg_layout *layout, const struct cg_paths *parent, const char *name,
+		   struct rt_cgroup **ret);
+
 /* Frees the handle (not the cgroup); accepts NULL. */
 void rt_cgroup_free(struct rt_cgroup *cg);
 

@@ -179,7 +179,9 @@ pass "an update of an exited container applies to its next run"
 mstat run -d --name keeper --restart unless-stopped -- sleep 300 >/dev/null
 mstat run -d --name resting --restart unless-stopped -- sleep 300 >/dev/null
 mstat run -d --name stubborn --restart always -- sleep 300 >/dev/null
-mstat stop -t 1 resting stubborn >/dev/null
+mstat run -d --name looper --restart always -- sh -c 'sleep 0.3' >/dev/null
+mstat stop -t 1 resting stubborn looper >/dev/null
+looper_before=$(restart_count looper)
 kill -TERM "$AGENT_PID"
 wait "$AGENT_PID" 2>/dev/null || true
 AGENT_PID=
@@ -193,8 +195,41 @@ wait_for 10 is_running stubborn || fail "always stubborn is $(state_of stubborn)
 sleep 1
 is_exited resting || fail "unless-stopped resting, stopped by hand, is $(state_of resting)"
 [ "$(state_of box)" = running ] || fail "box (unless-stopped after update) is $(state_of box)"
+# The start at load clears the manual stop, so looper keeps restarting.
+looper_went_on() {
+	[ "$(restart_count looper)" -ge $((looper_before + 2)) ]
+}
+wait_for 10 looper_went_on ||
+	fail "always looper made $(restart_count looper) restarts after the agent restart (before: $looper_before)"
 pass "after an agent restart, unless-stopped and always containers run again, a stopped one stays"
 
-for c in keeper stubborn box web gone; do
+# --- a crash of mstatd (SIGKILL): at the next start, the processes it left
+# are killed and their cgroups removed, as dockerd without live-restore
+# does; unless-stopped containers then start again.
+mstat run -d --name orphan -- sleep 300 >/dev/null
+mstat run -d --name phoenix --restart unless-stopped -- sleep 300 >/dev/null
+orphan_pid=$(mstat inspect --format '{{.State.Pid}}' orphan)
+phoenix_pid=$(mstat inspect --format '{{.State.Pid}}' phoenix)
+kill -KILL "$AGENT_PID"
+wait "$AGENT_PID" 2>/dev/null || true
+AGENT_PID=
+kill -0 "$orphan_pid" 2>/dev/null || fail "orphan's init $orphan_pid died with mstatd; the test needs it alive"
+mv "$T/mstatd.log" "$T/mstatd.second.log"
+start_agent
+gone() {
+	! kill -0 "$1" 2>/dev/null
+}
+wait_for 10 gone "$orphan_pid" || fail "orphan's init $orphan_pid still runs after the agent restart"
+wait_for 10 gone "$phoenix_pid" || fail "phoenix's old init $phoenix_pid still runs"
+is_exited orphan || fail "orphan is $(state_of orphan) after the crash"
+[ "$(mstat inspect --format '{{.State.ExitCode}}' orphan)" = 137 ] ||
+	fail "orphan's exit code is $(mstat inspect --format '{{.State.ExitCode}}' orphan), expected 137"
+wait_for 10 is_running phoenix || fail "unless-stopped phoenix is $(state_of phoenix) after the crash"
+[ "$(mstat inspect --format '{{.State.Pid}}' phoenix)" != "$phoenix_pid" ] || fail "phoenix kept its old pid"
+grep -q "was running when the last mstatd died; killing its" "$T/mstatd.log" ||
+	fail "the agent did not log the killed leftovers: $(tail -n 5 "$T/mstatd.log")"
+pass "after a crash of mstatd, leftover processes are killed and unless-stopped starts again"
+
+for c in keeper stubborn looper box web gone orphan phoenix; do
 	mstat rm -f "$c" >/dev/null 2>&1 || true
 done
