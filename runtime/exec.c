@@ -221,8 +221,8 @@ static int plan_build(struct exec_plan *p, const struct rt_spec *spec, const str
 	snprintf(hostname, sizeof(hostname), "%.12s", spec->id);
 
 	/* The exec's entries override the container's, as in docker exec. */
-	if (rt_env_build(x->env, spec->env, spec->hostname ? spec->hostname : hostname, &p->env) <
-	    0)
+	if (rt_env_build(x->env, spec->env, spec->hostname ? spec->hostname : hostname, stdio->tty,
+			 &p->env) < 0)
 		return err_set(err, ENOMEM, "prepare the environment");
 	p->path = rt_env_get(p->env.envp, "PATH");
 	r = rt_caps_docker_default(&p->caps, err);

@@ -38,12 +38,13 @@ static size_t count(char *const *v)
 	return n;
 }
 
-int rt_env_build(char *const *first, char *const *second, const char *hostname, struct rt_env *ret)
+int rt_env_build(char *const *first, char *const *second, const char *hostname, bool tty,
+		 struct rt_env *ret)
 {
 	struct rt_env e = { 0 };
 	size_t n = 0;
 
-	e.envp = calloc(count(first) + count(second) + 4, sizeof(char *));
+	e.envp = calloc(count(first) + count(second) + 5, sizeof(char *));
 	if (!e.envp)
 		return -ENOMEM;
 	for (size_t i = 0; first && first[i]; i++)
@@ -73,6 +74,10 @@ int rt_env_build(char *const *first, char *const *second, const char *hostname, 
 		}
 		e.envp[n++] = e.extra[1];
 	}
+	/* docker run -t and docker exec -t set TERM=xterm for programs that
+	 * need a terminal type. */
+	if (tty && !either_has_key(first, second, "TERM"))
+		e.envp[n++] = "TERM=xterm";
 	*ret = e;
 	return 0;
 }

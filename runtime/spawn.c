@@ -219,7 +219,7 @@ static int plan_process(struct spawn_plan *p, const struct rt_spec *spec, struct
 	snprintf(p->report_fd_arg, sizeof(p->report_fd_arg), "%d", p->child.error_fd);
 
 	p->init_argv = calloc(n_argv + 8, sizeof(char *));
-	if (!p->init_argv || rt_env_build(spec->env, NULL, p->child.hostname, &p->env) < 0)
+	if (!p->init_argv || rt_env_build(spec->env, NULL, p->child.hostname, p->tty, &p->env) < 0)
 		return err_set(err, ENOMEM, "prepare the container's arguments");
 	p->init_argv[0] = RT_INIT_NAME;
 	p->init_argv[1] = "--exit-fd";

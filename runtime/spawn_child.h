@@ -74,9 +74,11 @@ struct rt_env {
 };
 
 /* Builds first's entries, then second's whose key first lacks, then PATH,
- * HOSTNAME and HOME when neither has them, as docker adds them. Either list
+ * HOSTNAME and HOME when neither has them, as docker adds them, and
+ * TERM=xterm for a terminal (tty). Either list
  * may be NULL. Returns 0 or -ENOMEM. Runs in the parent. */
-int rt_env_build(char *const *first, char *const *second, const char *hostname, struct rt_env *ret);
+int rt_env_build(char *const *first, char *const *second, const char *hostname, bool tty,
+		 struct rt_env *ret);
 void rt_env_free(struct rt_env *e);
 
 /* Returns the value of key in envp, or NULL. Async-signal-safe. */
