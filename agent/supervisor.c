@@ -211,6 +211,7 @@ static void mark_manually_stopped(struct agent *a, struct container *c)
 	c->rec.manually_stopped = true;
 	sup_cancel_restart(c);
 	if (was_restarting) {
+		sup_update_target_meta(a, c);
 		log_info("container %s (%.12s): restart cancelled", c->rec.spec.name,
 			 c->rec.spec.id);
 		(void)sup_write_state(a, c);

@@ -446,7 +446,7 @@ void top_format_sparkline(const double *values, unsigned n, bool unicode, char *
 /* clang-format off */
 static const struct top_column_info top_columns[_TOP_COL_MAX] = {
 	[TOP_COL_NAME]        = { "NAME",              20,  0, true,  true,  'n' },
-	[TOP_COL_STATE]       = { "STATE",              8,  6, true,  true,  's' },
+	[TOP_COL_STATE]       = { "STATE",             10,  6, true,  true,  's' },
 	[TOP_COL_CPU]         = { "CPU %",              8,  2, false, true,  'c' },
 	[TOP_COL_MEM]         = { "MEM USAGE / LIMIT", 21,  3, false, true,  'm' },
 	[TOP_COL_MEM_PERCENT] = { "MEM %",              7,  4, false, true,  '%' },
