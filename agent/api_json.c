@@ -24,7 +24,7 @@ static const char *json_type_name(const json_t *v)
 	case JSON_INTEGER:
 		return "an integer";
 	case JSON_REAL:
-		return "a fraction";
+		return "a number with a fraction or exponent";
 	case JSON_TRUE:
 	case JSON_FALSE:
 		return "a boolean";

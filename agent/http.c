@@ -295,7 +295,10 @@ static int open_unix_socket(const char *path, int *ret_fd, struct mst_err *err)
 		if (!S_ISSOCK(st.st_mode))
 			return err_setx(err, EEXIST, "%s exists and is not a socket", path);
 		if (socket_in_use(path))
-			return err_setx(err, EADDRINUSE, "another process serves %s", path);
+			return err_setx(err, EADDRINUSE,
+					"another process serves %s: stop it, or give this mstatd "
+					"another --socket",
+					path);
 		(void)unlink(path);
 	}
 
@@ -370,7 +373,12 @@ static int open_tcp_socket(const char *host, unsigned port, int *ret_fd, struct 
 		return err_set(err, errno, "creating a TCP socket");
 	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (bind(fd, addr, addr_len) < 0 || listen(fd, 64) < 0) {
-		r = err_set(err, errno, "listening on %s port %u", host, port);
+		int code = errno;
+
+		r = err_setx(err, code,
+			     "listening on %s port %u failed: %s; choose another --listen "
+			     "ADDR:PORT (port 0 lets the kernel pick one), or --listen none",
+			     host, port, strerror(code));
 		close(fd);
 		return r;
 	}

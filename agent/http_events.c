@@ -129,20 +129,28 @@ static void events_free(void *cls)
 	free(st);
 }
 
-/* Reads since, until and every filter. Returns NULL after queueing a 400. */
-static const char *parse_query(struct MHD_Connection *conn, struct event_filter *f)
+/* Reads since, until and every filter. Returns NULL, or the name of the
+ * first invalid parameter and its value in *ret_value. */
+static const char *parse_query(struct MHD_Connection *conn, struct event_filter *f,
+			       const char **ret_value)
 {
 	const char *since = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "since");
 	const char *until = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "until");
 	struct filter_parse p = { .filter = f };
 
-	if (since && event_parse_time(since, &f->since_ns) < 0)
+	if (since && event_parse_time(since, &f->since_ns) < 0) {
+		*ret_value = since;
 		return "since";
-	if (until && event_parse_time(until, &f->until_ns) < 0)
+	}
+	if (until && event_parse_time(until, &f->until_ns) < 0) {
+		*ret_value = until;
 		return "until";
+	}
 	(void)MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_filter, &p);
-	if (p.bad)
+	if (p.bad) {
+		*ret_value = p.bad;
 		return "filter";
+	}
 	return NULL;
 }
 
@@ -151,7 +159,7 @@ enum MHD_Result api_events(struct api_server *s, struct MHD_Connection *conn)
 	struct events_stream *st;
 	struct MHD_Response *resp;
 	enum MHD_Result ret;
-	const char *bad;
+	const char *bad, *value = "";
 
 	if (!s->events)
 		return http_reply_error(conn, 503, "the events ring is not ready");
@@ -159,17 +167,21 @@ enum MHD_Result api_events(struct api_server *s, struct MHD_Connection *conn)
 	if (!st)
 		return MHD_NO;
 	st->server = s;
-	bad = parse_query(conn, &st->filter);
+	bad = parse_query(conn, &st->filter, &value);
 	if (bad) {
 		free(st);
 		if (strcmp(bad, "filter") == 0)
-			return http_reply_error(conn, 400,
-						"invalid query parameter 'filter': expected "
-						"container=NAME, event=KIND or type=container");
+			return http_reply_error(
+			    conn, 400,
+			    "invalid query parameter 'filter': '%s'; expected container=NAME, "
+			    "type=container or event=KIND with KIND one of create, start, die "
+			    "(exit), oom, restart, stop, kill, destroy (remove), update "
+			    "(limit-change); at most %d containers",
+			    value, EVENT_FILTER_MAX);
 		return http_reply_error(conn, 400,
-					"invalid query parameter '%s': expected Unix seconds, "
+					"invalid query parameter '%s': '%s' is not Unix seconds, "
 					"such as 1700000000 or 1700000000.5",
-					bad);
+					bad, value);
 	}
 	/* Kept events are replayed only for `since`, as docker does. */
 	st->cursor = st->filter.since_ns ? 1 : event_ring_tail(s->events);

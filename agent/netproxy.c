@@ -677,9 +677,13 @@ int netproxy_bind(const struct rt_port *port, int *ret_fd, struct mst_err *err)
 	if (bind(fd, (struct sockaddr *)&addr,
 		 addr.ss_family == AF_INET ? sizeof(*in4) : sizeof(*in6)) < 0 ||
 	    (type == SOCK_STREAM && listen(fd, SOMAXCONN) < 0)) {
-		int r = err_set(err, errno, "publish host port %s%s%s:%u/%s",
-				addr.ss_family == AF_INET6 ? "[" : "", ip,
-				addr.ss_family == AF_INET6 ? "]" : "", port->host_port, proto);
+		int code = errno;
+		int r = err_setx(err, code,
+				 "publish host port %s%s%s:%u/%s failed: %s; publish another host "
+				 "port, or stop what listens on this one",
+				 addr.ss_family == AF_INET6 ? "[" : "", ip,
+				 addr.ss_family == AF_INET6 ? "]" : "", port->host_port, proto,
+				 strerror(code));
 		close(fd);
 		return r;
 	}

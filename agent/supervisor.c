@@ -254,7 +254,9 @@ static void cmd_kill(struct agent *a, struct api_cmd *cmd)
 		return;
 	}
 	if (c->rec.status != CTR_STATUS_RUNNING) {
-		sup_reply_message(a, cmd, 409, "container %s is not running", c->rec.spec.name);
+		sup_reply_message(a, cmd, 409,
+				  "container %s is not running: start it first (mstat start %s)",
+				  c->rec.spec.name, c->rec.spec.name);
 		return;
 	}
 	mark_manually_stopped(a, c);

@@ -281,7 +281,9 @@ int cmd_events(struct cli *cli, int argc, char **argv)
 		goto out;
 	api_call_set_sink(call, events_sink, &o);
 	r = api_call_run(call, &o.err);
-	if (r == 0)
+	/* A reader that stopped early (| head) ends the stream quietly, as with
+	 * docker events. */
+	if (r == 0 || call->sink_error == -EPIPE)
 		status = 0;
 	else if (call->sink_error < 0 && o.err.code == 0)
 		err_set(&o.err, -call->sink_error, "printing the events failed");

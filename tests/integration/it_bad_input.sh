@@ -120,3 +120,11 @@ wait_for 10 has_row || fail "stats --format json printed: $(cat "$T/stats")"
 grep -qx json "$T/stats" && fail "stats --format json printed the word json"
 mstat rm -f statsjson >/dev/null
 pass "stats --format json prints JSON"
+
+# Bad events queries name the value and list what is valid.
+out=$(curl -sS --max-time 10 --unix-socket "$SOCK" 'http://mstat/v1/events?filter=event=bogus')
+grep -q "'event=bogus'" <<<"$out" || fail "a bad event filter got: $out"
+grep -q "limit-change" <<<"$out" || fail "the filter message does not list the kinds: $out"
+out=$(curl -sS --max-time 10 --unix-socket "$SOCK" 'http://mstat/v1/events?since=10m')
+grep -q "'10m' is not Unix seconds" <<<"$out" || fail "a bad since got: $out"
+pass "bad events queries name the value"

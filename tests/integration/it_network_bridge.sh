@@ -159,7 +159,7 @@ expect_error 'the host port must be a number from 1 to 65535' -p 70000:80
 expect_error 'the protocol must be tcp or udp' -p 8080:80/sctp
 expect_error 'the host address must be a numeric IPv4 address' -p localhost:8080:80
 expect_error '-p, --publish needs --network bridge' --network host -p 127.0.0.1:8080:80
-expect_error "publish host port 127.0.0.1:$HOSTPORT/tcp: Address already in use" \
+expect_error "publish host port 127.0.0.1:$HOSTPORT/tcp failed: Address already in use" \
 	--name busy -p "127.0.0.1:$HOSTPORT:80"
 mstat rm -f busy >/dev/null 2>&1 || true
 pass "bad -p values and a busy port are rejected with the value named"

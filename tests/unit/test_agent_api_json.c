@@ -90,7 +90,8 @@ static const struct {
 	{ "{\"Cmd\":[\"a\"],\"HostConfig\":{\"Memory\":\"1g\"}}",
 	  "invalid field 'HostConfig.Memory': expected an integer, got a string" },
 	{ "{\"Cmd\":[\"a\"],\"HostConfig\":{\"Memory\":1.5}}",
-	  "invalid field 'HostConfig.Memory': expected an integer, got a fraction" },
+	  "invalid field 'HostConfig.Memory': expected an integer, got a number with a fraction or "
+	  "exponent" },
 	{ "{\"Cmd\":[\"a\"],\"HostConfig\":{\"Memory\":-1}}",
 	  "invalid field 'HostConfig.Memory': -1 is below the minimum 0" },
 	{ "{\"Cmd\":[\"a\"],\"HostConfig\":{\"MemorySwap\":-2}}", "'HostConfig.MemorySwap'" },
