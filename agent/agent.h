@@ -65,6 +65,7 @@ struct container {
 	struct agent_exec *execs;     /* exec instances, newest first (exec.c) */
 	uint64_t stop_deadline_ns;    /* CLOCK_MONOTONIC; 0 = no stop in progress */
 	unsigned stop_timeout_s;
+	bool stop_requested;	      /* a stop is in progress: its event follows the exit */
 	uint64_t restart_at_ns;	      /* CLOCK_MONOTONIC; 0 = no restart scheduled */
 	uint64_t restart_delay_ns;    /* the last restart delay, which the next one doubles */
 	bool remove_after_exit;	      /* a forced remove is waiting for the exit */

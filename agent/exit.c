@@ -210,6 +210,10 @@ void sup_finish_exit(struct agent *a, struct container *c, int exit_code)
 
 	log_exit(c);
 	agent_event_emit(a, c, EVENT_DIE, exit_code);
+	if (c->stop_requested) {
+		c->stop_requested = false;
+		agent_event_emit(a, c, EVENT_STOP, 0);
+	}
 	(void)sup_schedule_restart(a, c);
 	(void)sup_write_state(a, c);
 	agent_publish_now(a);

@@ -328,11 +328,15 @@ void sup_stop(struct agent *a, struct container *c, unsigned timeout_s)
 
 	log_info("stopping container %s (%.12s): SIGTERM, then SIGKILL after %u s",
 		 c->rec.spec.name, c->rec.spec.id, timeout_s);
-	agent_event_emit(a, c, EVENT_STOP, 0);
+	/* As dockerd: a kill event per signal now, the stop event after the
+	 * die event (sup_finish_exit). */
+	c->stop_requested = true;
 	if (timeout_s == 0) {
+		agent_event_emit(a, c, EVENT_KILL, SIGKILL);
 		sup_signal(a, c, SIGKILL);
 		return;
 	}
+	agent_event_emit(a, c, EVENT_KILL, SIGTERM);
 	sup_signal(a, c, SIGTERM);
 	if (c->stop_deadline_ns == 0 || deadline < c->stop_deadline_ns) {
 		c->stop_deadline_ns = deadline;
@@ -350,6 +354,7 @@ void sup_check_deadlines(struct agent *a, uint64_t now)
 		c->stop_deadline_ns = 0;
 		log_warning("container %s (%.12s) did not stop within %u s; sending SIGKILL",
 			    c->rec.spec.name, c->rec.spec.id, c->stop_timeout_s);
+		agent_event_emit(a, c, EVENT_KILL, SIGKILL);
 		sup_signal(a, c, SIGKILL);
 	}
 	sup_restart_due(a, now);
