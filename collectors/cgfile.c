@@ -231,6 +231,21 @@ static int parse_file(const struct cgfile_set *set, const struct cgfile_spec *sp
 	return -EINVAL;
 }
 
+int cgfile_read_record(int fd, char *buf, size_t cap, size_t *ret_len)
+{
+	ssize_t n;
+
+	do
+		n = pread(fd, buf, cap, 0);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	if ((size_t)n == cap)
+		return cgfile_read(fd, buf, cap, ret_len);
+	*ret_len = (size_t)n;
+	return 0;
+}
+
 int cgfile_set_collect(struct cgfile_set *set, struct sample *s)
 {
 	for (size_t i = 0; i < set->n_specs; i++) {
@@ -238,7 +253,7 @@ int cgfile_set_collect(struct cgfile_set *set, struct sample *s)
 
 		if (set->fds[i] < 0)
 			continue;
-		int r = cgfile_read(set->fds[i], set->buf, set->cap, &len);
+		int r = cgfile_read_record(set->fds[i], set->buf, set->cap, &len);
 		if (r < 0)
 			return r;
 		r = parse_file(set, &set->specs[i], set->buf, len, s);

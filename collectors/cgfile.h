@@ -74,6 +74,14 @@ int cgfile_open(const char *dir, const char *name, int *ret_fd);
  * fit in cap bytes, so that a file is never parsed truncated. */
 int cgfile_read(int fd, char *buf, size_t cap, size_t *ret_len);
 
+/* Reads a cgroup file at offset 0 in one pread() when it fits in cap bytes,
+ * and falls back to cgfile_read() when it fills the buffer. A cgroup file is
+ * a single seq_file record (kernfs stops after the first record), so a read
+ * shorter than the buffer is the whole file and the end-of-file read that
+ * cgfile_read() makes can be left out. Not for multi-record files such as
+ * /proc/PID/net/dev, which the kernel returns one page at a time. */
+int cgfile_read_record(int fd, char *buf, size_t cap, size_t *ret_len);
+
 /* Grows *buf (of *cap bytes) until the file fits, then to twice its size so
  * that it may grow between passes. Used at open time only. */
 int cgfile_fit_buffer(int fd, char **buf, size_t *cap);
