@@ -315,11 +315,14 @@ static void bench_render(const struct snapshot *snap, unsigned reps)
 	}
 }
 
+/* Raises RLIMIT_NOFILE to about 32 descriptors per target, as mstatd does. */
 static void raise_nofile(size_t n)
 {
-	struct rlimit rl;
+	struct rlimit rl, want = { n * 32 + 1024, n * 32 + 1024 };
 
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_max < want.rlim_max)
+		(void)setrlimit(RLIMIT_NOFILE, &want);
+	else if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
 		rl.rlim_cur = rl.rlim_max;
 		(void)setrlimit(RLIMIT_NOFILE, &rl);
 	}

@@ -8,6 +8,8 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "collectors/cgfile.h"
@@ -102,35 +104,118 @@ int cgfile_fit_buffer(int fd, char **buf, size_t *cap)
 	return 0;
 }
 
-/* Opens spec's file (or its fallback) for cg. Sets *ret_fd to -1 when neither
- * exists or the controller is not available. */
-static int spec_open(const struct cgfile_spec *spec, const struct cg_paths *cg, int *ret_fd)
+/* Descriptors kept by every file set; the pipeline runs on one thread. */
+static size_t kept_fds_total;
+
+size_t cgfile_kept_fds(void)
+{
+	return kept_fds_total;
+}
+
+/* Tells whether n more kept descriptors would pass three quarters of the
+ * open file limit, leaving the rest for connections and containers. */
+static bool fd_budget_exceeded(size_t n)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY)
+		return false;
+	return kept_fds_total + n > rl.rlim_cur / 4 * 3;
+}
+
+/* Opens spec's file (or its fallback) for cg into slot. Leaves slot->name
+ * NULL when neither exists or the controller is not available. */
+static int spec_open(const struct cgfile_spec *spec, const struct cg_paths *cg,
+		     struct cgfile_slot *slot)
 {
 	const char *dir = cg->dir[spec->controller];
+	const char *name = spec->name;
 	int fd = -1;
 
-	if (!dir) {
-		*ret_fd = -1;
+	if (!dir)
 		return 0;
-	}
 
-	int r = cgfile_open(dir, spec->name, &fd);
-	if (r == -ENOENT && spec->fallback)
-		r = cgfile_open(dir, spec->fallback, &fd);
-	if (r == -ENOENT) {
-		*ret_fd = -1;
-		return 0;
+	int r = cgfile_open(dir, name, &fd);
+	if (r == -ENOENT && spec->fallback) {
+		name = spec->fallback;
+		r = cgfile_open(dir, name, &fd);
 	}
+	if (r == -ENOENT)
+		return 0;
 	if (r < 0)
 		return r;
-	*ret_fd = fd;
+	slot->fd = fd;
+	slot->name = name;
+	return 0;
+}
+
+/* Opens the directory of each controller that set reads, once per distinct
+ * directory (v2 shares one), for directory mode. */
+static int set_open_dirs(struct cgfile_set *set, const struct cg_paths *cg)
+{
+	for (size_t i = 0; i < set->n_specs; i++) {
+		enum cg_controller c = set->specs[i].controller;
+
+		if (!set->slots[i].name || set->dirfds[c] >= 0)
+			continue;
+		for (int k = 0; k < _CG_CTRL_MAX; k++) {
+			if (set->dirfds[k] >= 0 && cg->dir[k] &&
+			    strcmp(cg->dir[k], cg->dir[c]) == 0) {
+				set->dirfds[c] = fcntl(set->dirfds[k], F_DUPFD_CLOEXEC, 0);
+				break;
+			}
+		}
+		if (set->dirfds[c] < 0)
+			set->dirfds[c] = open(cg->dir[c], O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (set->dirfds[c] < 0)
+			return -errno;
+		set->n_kept++;
+	}
+	return 0;
+}
+
+/* Switches set to directory mode: closes the kept files and opens their
+ * directories instead. */
+static int set_use_dirs(struct cgfile_set *set, const struct cg_paths *cg)
+{
+	for (size_t i = 0; i < set->n_specs; i++) {
+		if (set->slots[i].fd >= 0)
+			close(set->slots[i].fd);
+		set->slots[i].fd = -1;
+	}
+	set->n_kept = 0;
+	set->by_dir = true;
+	return set_open_dirs(set, cg);
+}
+
+static int set_open_files(struct cgfile_set *set, const struct cg_paths *cg, size_t *ret_n_open)
+{
+	size_t n_open = 0;
+
+	for (size_t i = 0; i < set->n_specs; i++) {
+		int r = spec_open(&set->specs[i], cg, &set->slots[i]);
+		if (r < 0)
+			return r;
+		if (!set->slots[i].name)
+			continue;
+		n_open++;
+		r = cgfile_fit_buffer(set->slots[i].fd, &set->buf, &set->cap);
+		if (r < 0)
+			return r;
+		/* In directory mode, the file was open only to size the buffer. */
+		if (set->by_dir) {
+			close(set->slots[i].fd);
+			set->slots[i].fd = -1;
+		}
+	}
+	*ret_n_open = n_open;
 	return 0;
 }
 
 int cgfile_set_open(const struct cgfile_spec *specs, size_t n_specs, const struct cg_paths *cg,
 		    struct cgfile_set **ret)
 {
-	struct cgfile_set *set = calloc(1, sizeof(*set) + n_specs * sizeof(set->fds[0]));
+	struct cgfile_set *set = calloc(1, sizeof(*set) + n_specs * sizeof(set->slots[0]));
 	size_t n_open = 0;
 	int r = 0;
 
@@ -140,30 +225,37 @@ int cgfile_set_open(const struct cgfile_spec *specs, size_t n_specs, const struc
 	set->specs = specs;
 	set->n_specs = n_specs;
 	for (size_t i = 0; i < n_specs; i++)
-		set->fds[i] = -1;
+		set->slots[i].fd = -1;
+	for (int c = 0; c < _CG_CTRL_MAX; c++)
+		set->dirfds[c] = -1;
 
 	long hz = sysconf(_SC_CLK_TCK);
 	set->user_hz = hz > 0 ? (unsigned long)hz : 100;
 
-	for (size_t i = 0; i < n_specs; i++) {
-		r = spec_open(&specs[i], cg, &set->fds[i]);
-		if (r < 0)
-			goto fail;
-		if (set->fds[i] < 0)
-			continue;
-		n_open++;
-		r = cgfile_fit_buffer(set->fds[i], &set->buf, &set->cap);
-		if (r < 0)
-			goto fail;
+	set->by_dir = fd_budget_exceeded(n_specs);
+	r = set_open_files(set, cg, &n_open);
+	if ((r == -EMFILE || r == -ENFILE) && !set->by_dir) {
+		set->by_dir = true;
+		r = set_open_files(set, cg, &n_open);
 	}
+	if (r < 0)
+		goto fail;
 	if (n_open == 0) {
 		r = -ENOENT;
 		goto fail;
 	}
+	if (set->by_dir)
+		r = set_use_dirs(set, cg);
+	else
+		set->n_kept = n_open;
+	if (r < 0)
+		goto fail;
+	kept_fds_total += set->n_kept;
 	*ret = set;
 	return 0;
 
 fail:
+	set->n_kept = 0;
 	cgfile_set_free(set);
 	return r;
 }
@@ -246,14 +338,33 @@ int cgfile_read_record(int fd, char *buf, size_t cap, size_t *ret_len)
 	return 0;
 }
 
+/* Opens, reads and closes one file in directory mode. */
+static int read_by_dir(struct cgfile_set *set, const struct cgfile_spec *spec,
+		       const struct cgfile_slot *slot, size_t *ret_len)
+{
+	int fd = openat(set->dirfds[spec->controller], slot->name, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	int r = cgfile_read_record(fd, set->buf, set->cap, ret_len);
+	close(fd);
+	return r;
+}
+
 int cgfile_set_collect(struct cgfile_set *set, struct sample *s)
 {
 	for (size_t i = 0; i < set->n_specs; i++) {
 		size_t len;
 
-		if (set->fds[i] < 0)
+		const struct cgfile_slot *slot = &set->slots[i];
+		int r;
+
+		if (!slot->name)
 			continue;
-		int r = cgfile_read_record(set->fds[i], set->buf, set->cap, &len);
+		if (set->by_dir)
+			r = read_by_dir(set, &set->specs[i], slot, &len);
+		else
+			r = cgfile_read_record(slot->fd, set->buf, set->cap, &len);
 		if (r < 0)
 			return r;
 		r = parse_file(set, &set->specs[i], set->buf, len, s);
@@ -268,8 +379,12 @@ void cgfile_set_free(struct cgfile_set *set)
 	if (!set)
 		return;
 	for (size_t i = 0; i < set->n_specs; i++)
-		if (set->fds[i] >= 0)
-			close(set->fds[i]);
+		if (set->slots[i].fd >= 0)
+			close(set->slots[i].fd);
+	for (int c = 0; c < _CG_CTRL_MAX; c++)
+		if (set->dirfds[c] >= 0)
+			close(set->dirfds[c]);
+	kept_fds_total -= set->n_kept;
 	free(set->buf);
 	free(set);
 }

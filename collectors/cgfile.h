@@ -8,6 +8,7 @@
 #ifndef MSTAT_COLLECTORS_CGFILE_H
 #define MSTAT_COLLECTORS_CGFILE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "collectors/cgparse.h"
@@ -40,6 +41,13 @@ struct cgfile_spec {
 	size_t n_keys;
 };
 
+/* One file of a set: its kept descriptor, or in directory mode only its
+ * name, opened with openat() on the kept directory at each read. */
+struct cgfile_slot {
+	int fd;		  /* the kept file; -1 when missing or in directory mode */
+	const char *name; /* the name found (spec name or fallback); NULL when missing */
+};
+
 struct cgfile_set {
 	enum cg_version version;
 	const struct cgfile_spec *specs;
@@ -47,12 +55,18 @@ struct cgfile_set {
 	unsigned long user_hz; /* sysconf(_SC_CLK_TCK), for cpuacct.stat */
 	char *buf;
 	size_t cap;
-	int fds[]; /* one per spec; -1 when the file is missing */
+	bool by_dir;		    /* files are opened per read through dirfds */
+	int dirfds[_CG_CTRL_MAX];   /* O_PATH directories in directory mode, else -1 */
+	size_t n_kept;		    /* descriptors this set keeps open */
+	struct cgfile_slot slots[]; /* one per spec */
 };
 
 /* Opens every file of specs that exists for the cgroup and sizes the read
  * buffer to twice the largest file (at least CGFILE_MIN_BUFFER). A missing
- * file is left out. Returns -ENOENT when none of the files exists. */
+ * file is left out. Returns -ENOENT when none of the files exists. Each file
+ * is kept open while the descriptors kept by all sets stay under three
+ * quarters of RLIMIT_NOFILE. Past that, or on EMFILE, the set keeps only its
+ * directories and opens each file with openat() on every read. */
 int cgfile_set_open(const struct cgfile_spec *specs, size_t n_specs, const struct cg_paths *cg,
 		    struct cgfile_set **ret);
 
@@ -63,6 +77,9 @@ int cgfile_set_open(const struct cgfile_spec *specs, size_t n_specs, const struc
 int cgfile_set_collect(struct cgfile_set *set, struct sample *s);
 
 void cgfile_set_free(struct cgfile_set *set); /* closes the files; accepts NULL */
+
+/* Descriptors kept open by every file set of the process (main thread). */
+size_t cgfile_kept_fds(void);
 
 #define CGFILE_MIN_BUFFER 4096
 
