@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "agent/agent.h"
 #include "agent/config.h"
@@ -55,6 +56,45 @@ static int run_once(const struct agent_config *cfg)
 	return r < 0 || b.error < 0 ? 1 : 0;
 }
 
+/* The open file limit mstatd requests: every container keeps about 25
+ * descriptors open (its cgroup files, pidfd and OOM watch), so the usual
+ * soft limit of 1024 ends near 40 containers. */
+#define AGENT_NOFILE_LIMIT 1048576
+
+/* Raises RLIMIT_NOFILE: both limits to AGENT_NOFILE_LIMIT (capped by
+ * fs.nr_open) when allowed, otherwise the soft limit to the hard one.
+ * NOTE: containers inherit the raised soft limit, as they do from dockerd,
+ * whose systemd unit sets LimitNOFILE=infinity. */
+static void raise_nofile_limit(void)
+{
+	struct rlimit rl, want = { AGENT_NOFILE_LIMIT, AGENT_NOFILE_LIMIT };
+	unsigned long long nr_open = 0;
+	FILE *f = fopen("/proc/sys/fs/nr_open", "re");
+
+	if (f) {
+		if (fscanf(f, "%llu", &nr_open) != 1)
+			nr_open = 0;
+		fclose(f);
+	}
+	if (nr_open > 0 && nr_open < AGENT_NOFILE_LIMIT)
+		want.rlim_cur = want.rlim_max = (rlim_t)nr_open;
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return;
+	if (rl.rlim_max < want.rlim_max && setrlimit(RLIMIT_NOFILE, &want) == 0) {
+		rl = want;
+	} else if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+			(void)getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (rl.rlim_cur < 65536)
+		log_warning("the open file limit is %llu: past about %llu containers, cgroup "
+			    "files are reopened on every pass; raise LimitNOFILE",
+			    (unsigned long long)rl.rlim_cur, (unsigned long long)rl.rlim_cur / 25);
+	else
+		log_info("open file limit %llu", (unsigned long long)rl.rlim_cur);
+}
+
 static int run_daemon(const struct agent_config *cfg)
 {
 	struct agent a;
@@ -71,6 +111,7 @@ static int run_daemon(const struct agent_config *cfg)
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 
 	log_info("mstatd %s starting", MSTAT_VERSION);
+	raise_nofile_limit();
 	r = agent_setup(&a, cfg, &err);
 	if (r == 0)
 		r = agent_http_start(&a, &err);
