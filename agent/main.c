@@ -5,6 +5,7 @@
  * SIGINT. Exit status: 0 on success, 1 on a failure, 2 on invalid flags.
  */
 #include <errno.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -95,6 +96,17 @@ static void raise_nofile_limit(void)
 		log_info("open file limit %llu", (unsigned long long)rl.rlim_cur);
 }
 
+/* Makes glibc return large buffers (snapshots, rendered pages) to the
+ * kernel when they are freed. By default it raises its mmap threshold after
+ * the first such free, up to 32 MiB, and keeps later buffers in the heap of
+ * whichever HTTP thread freed them, so RSS ratchets up with the page size. */
+static void limit_malloc_caching(void)
+{
+	(void)mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+	(void)mallopt(M_TRIM_THRESHOLD, 256 * 1024);
+	(void)mallopt(M_ARENA_MAX, 2);
+}
+
 static int run_daemon(const struct agent_config *cfg)
 {
 	struct agent a;
@@ -112,6 +124,7 @@ static int run_daemon(const struct agent_config *cfg)
 
 	log_info("mstatd %s starting", MSTAT_VERSION);
 	raise_nofile_limit();
+	limit_malloc_caching();
 	r = agent_setup(&a, cfg, &err);
 	if (r == 0)
 		r = agent_http_start(&a, &err);
