@@ -78,5 +78,6 @@ echo "== 5. live view"
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
 OUT_DIR=$out MACHINE=$machine STARTED=$started LOAD="$load_before / $load_after" \
-	CHURN=$CHURN "$top/bench/report.sh" >"$top/bench/RESULTS.md"
+	CHURN=$CHURN "$top/bench/report.sh" >"$out/RESULTS.md"
+cp "$out/RESULTS.md" "$top/bench/RESULTS.md"
 echo "wrote bench/RESULTS.md"
