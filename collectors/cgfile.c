@@ -107,20 +107,28 @@ int cgfile_fit_buffer(int fd, char **buf, size_t *cap)
 /* Descriptors kept by every file set; the pipeline runs on one thread. */
 static size_t kept_fds_total;
 
+/* The read buffer every file set shares, sized to twice the largest file
+ * any of them read at open time, and freed with the last set. One buffer
+ * per set cost 4 to 8 KiB per controller of each target. */
+static char *shared_buf;
+static size_t shared_cap;
+static size_t n_sets;
+
 size_t cgfile_kept_fds(void)
 {
 	return kept_fds_total;
 }
 
-/* Tells whether n more kept descriptors would pass three quarters of the
- * open file limit, leaving the rest for connections and containers. */
+/* Tells whether n more kept descriptors would pass half the open file
+ * limit, leaving the rest for the agent's pidfds, OOM watches and
+ * connections (about 5 per container on v1). */
 static bool fd_budget_exceeded(size_t n)
 {
 	struct rlimit rl;
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY)
 		return false;
-	return kept_fds_total + n > rl.rlim_cur / 4 * 3;
+	return kept_fds_total + n > rl.rlim_cur / 2;
 }
 
 /* Opens spec's file (or its fallback) for cg into slot. Leaves slot->name
@@ -199,7 +207,7 @@ static int set_open_files(struct cgfile_set *set, const struct cg_paths *cg, siz
 		if (!set->slots[i].name)
 			continue;
 		n_open++;
-		r = cgfile_fit_buffer(set->slots[i].fd, &set->buf, &set->cap);
+		r = cgfile_fit_buffer(set->slots[i].fd, &shared_buf, &shared_cap);
 		if (r < 0)
 			return r;
 		/* In directory mode, the file was open only to size the buffer. */
@@ -221,6 +229,7 @@ int cgfile_set_open(const struct cgfile_spec *specs, size_t n_specs, const struc
 
 	if (!set)
 		return -ENOMEM;
+	n_sets++;
 	set->version = cg->version;
 	set->specs = specs;
 	set->n_specs = n_specs;
@@ -346,7 +355,7 @@ static int read_by_dir(struct cgfile_set *set, const struct cgfile_spec *spec,
 
 	if (fd < 0)
 		return -errno;
-	int r = cgfile_read_record(fd, set->buf, set->cap, ret_len);
+	int r = cgfile_read_record(fd, shared_buf, shared_cap, ret_len);
 	close(fd);
 	return r;
 }
@@ -364,10 +373,10 @@ int cgfile_set_collect(struct cgfile_set *set, struct sample *s)
 		if (set->by_dir)
 			r = read_by_dir(set, &set->specs[i], slot, &len);
 		else
-			r = cgfile_read_record(slot->fd, set->buf, set->cap, &len);
+			r = cgfile_read_record(slot->fd, shared_buf, shared_cap, &len);
 		if (r < 0)
 			return r;
-		r = parse_file(set, &set->specs[i], set->buf, len, s);
+		r = parse_file(set, &set->specs[i], shared_buf, len, s);
 		if (r < 0)
 			return r;
 	}
@@ -385,6 +394,10 @@ void cgfile_set_free(struct cgfile_set *set)
 		if (set->dirfds[c] >= 0)
 			close(set->dirfds[c]);
 	kept_fds_total -= set->n_kept;
-	free(set->buf);
+	if (--n_sets == 0) {
+		free(shared_buf);
+		shared_buf = NULL;
+		shared_cap = 0;
+	}
 	free(set);
 }

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Kept file descriptors for the built-in collectors. A file set opens a table
- * of cgroup files once, sizes one read buffer for them, and on each collect()
- * re-reads every file with pread() at offset 0 and parses it into a sample,
- * without allocating. Internal to collectors/.
+ * of cgroup files once, grows the read buffer all sets share, and on each
+ * collect() re-reads every file with pread() at offset 0 and parses it into a
+ * sample, without allocating. Internal to collectors/.
  */
 #ifndef MSTAT_COLLECTORS_CGFILE_H
 #define MSTAT_COLLECTORS_CGFILE_H
@@ -52,20 +52,20 @@ struct cgfile_set {
 	enum cg_version version;
 	const struct cgfile_spec *specs;
 	size_t n_specs;
-	unsigned long user_hz; /* sysconf(_SC_CLK_TCK), for cpuacct.stat */
-	char *buf;
-	size_t cap;
+	unsigned long user_hz;	    /* sysconf(_SC_CLK_TCK), for cpuacct.stat */
 	bool by_dir;		    /* files are opened per read through dirfds */
 	int dirfds[_CG_CTRL_MAX];   /* O_PATH directories in directory mode, else -1 */
 	size_t n_kept;		    /* descriptors this set keeps open */
 	struct cgfile_slot slots[]; /* one per spec */
 };
 
-/* Opens every file of specs that exists for the cgroup and sizes the read
- * buffer to twice the largest file (at least CGFILE_MIN_BUFFER). A missing
+/* Opens every file of specs that exists for the cgroup and grows the read
+ * buffer, which all sets share, to twice the largest file (at least
+ * CGFILE_MIN_BUFFER). Every set must therefore be used from one thread, as
+ * the pipeline is. A missing
  * file is left out. Returns -ENOENT when none of the files exists. Each file
- * is kept open while the descriptors kept by all sets stay under three
- * quarters of RLIMIT_NOFILE. Past that, or on EMFILE, the set keeps only its
+ * is kept open while the descriptors kept by all sets stay under half of
+ * RLIMIT_NOFILE. Past that, or on EMFILE, the set keeps only its
  * directories and opens each file with openat() on every read. */
 int cgfile_set_open(const struct cgfile_spec *specs, size_t n_specs, const struct cg_paths *cg,
 		    struct cgfile_set **ret);

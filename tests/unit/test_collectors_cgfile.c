@@ -2,7 +2,7 @@
 /*
  * Tests of the kept file sets on a copy of the v2 fixture tree: values read
  * with kept descriptors, the switch to directory mode once the kept
- * descriptors pass three quarters of RLIMIT_NOFILE, and reads in that mode.
+ * descriptors pass half of RLIMIT_NOFILE, and reads in that mode.
  */
 #include <CUnit/CUnit.h>
 #include <errno.h>
@@ -91,7 +91,7 @@ static void test_directory_mode(void)
 
 	tree_open();
 	CU_ASSERT_EQUAL_FATAL(getrlimit(RLIMIT_NOFILE, &saved), 0);
-	/* Three quarters of 64: a budget of 48 kept descriptors. */
+	/* Half of 64: a budget of 32 kept descriptors. */
 	low = saved;
 	low.rlim_cur = 64;
 	CU_ASSERT_EQUAL_FATAL(setrlimit(RLIMIT_NOFILE, &low), 0);
@@ -102,9 +102,9 @@ static void test_directory_mode(void)
 			first_by_dir = i;
 	}
 	CU_ASSERT_EQUAL(setrlimit(RLIMIT_NOFILE, &saved), 0);
-	/* Sets 0 to 22 keep two files each (46), and a set of three specs
-	 * would then pass 48. */
-	CU_ASSERT_EQUAL(first_by_dir, 23);
+	/* Sets 0 to 14 keep two files each (30), and a set of three specs
+	 * would then pass 32. */
+	CU_ASSERT_EQUAL(first_by_dir, 15);
 	for (size_t i = first_by_dir; i < N_SETS; i++) {
 		CU_ASSERT_TRUE(sets[i]->by_dir);
 		/* v2: memory and pids share one directory, kept as two fds. */
