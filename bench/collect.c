@@ -316,6 +316,22 @@ static void bench_render(const struct snapshot *snap, unsigned reps)
 }
 
 /* Raises RLIMIT_NOFILE to about 32 descriptors per target, as mstatd does. */
+/* Returns VmRSS of this process in KiB, 0 when unknown. */
+static unsigned long rss_kib(void)
+{
+	FILE *f = fopen("/proc/self/status", "re");
+	char line[256];
+	unsigned long kib = 0;
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmRSS: %lu", &kib) == 1)
+			break;
+	fclose(f);
+	return kib;
+}
+
 static void raise_nofile(size_t n)
 {
 	struct rlimit rl, want = { n * 32 + 1024, n * 32 + 1024 };
@@ -413,11 +429,11 @@ int main(int argc, char **argv)
 		    "collect cgroup=v%d targets=%ld netns=%d passes=%ld kept_fds=%zu setup_s=%.1f "
 		    "pass_us=%.1f floor_us=%.1f collect_us=%.1f min_pass_us=%.1f "
 		    "min_floor_us=%.1f us_per_target=%.2f floor_us_per_target=%.2f ratio=%.2f "
-		    "errors=%u\n",
+		    "errors=%u rss_kib=%lu\n",
 		    (int)b.layout.version, n, b.netns, passes, b.n_fds, (t1 - t0) / 1e9,
 		    res.pass_us, res.floor_us, res.collect_us, res.min_pass_us, res.min_floor_us,
 		    res.pass_us / n, res.floor_us / n,
-		    res.floor_us > 0 ? res.pass_us / res.floor_us : 0, res.errors);
+		    res.floor_us > 0 ? res.pass_us / res.floor_us : 0, res.errors, rss_kib());
 		bench_render(snap, (unsigned)reps);
 	} else {
 		fprintf(stderr, "bench: %s\n", err.msg[0] ? err.msg : strerror(-r));
