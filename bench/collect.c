@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: MIT
 /*
  * Collection and rendering cost benchmark. Creates N cgroups beneath the
- * caller's own cgroup, each holding one paused process (in its own network
- * namespace unless --no-netns), adds them to a pipeline with every built-in
- * collector, and times passes against a floor that only pread()s the same
- * kept descriptors. Then times Prometheus rendering of the last snapshot per
+ * caller's own cgroup with the limits mstatd writes when none are set, each
+ * holding one paused process (in its own network namespace unless
+ * --no-netns). Adds them to a pipeline with every built-in collector and
+ * times passes against a floor that only pread()s the same kept
+ * descriptors. Then times Prometheus rendering of the last snapshot per
  * format. CPU time is CLOCK_PROCESS_CPUTIME_ID (user + system). Removes
- * every cgroup and process it created; never a pass/fail test.
+ * every cgroup and process it created. It is never a pass/fail test.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -96,6 +97,7 @@ static pid_t spawn_paused(bool netns)
 
 static int bench_setup(struct bench *b, size_t n, struct mst_err *err)
 {
+	const struct rt_limits limits = { 0 };
 	struct cg_paths own;
 	char name[64];
 	int r;
@@ -127,6 +129,11 @@ static int bench_setup(struct bench *b, size_t n, struct mst_err *err)
 		if (r < 0)
 			return r;
 		b->n_targets++;
+		/* The limits mstatd writes for a container with none set (on v1,
+		 * no-op blkio rules that the io collector then reads). */
+		r = b->ops->set_limits(t->cg, &limits, err);
+		if (r < 0)
+			return r;
 		t->pid = spawn_paused(b->netns);
 		if (t->pid < 0)
 			return err_set(err, -t->pid, "start process %zu", i);
