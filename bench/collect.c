@@ -32,6 +32,20 @@
 #define BENCH_MAX_FDS	  65536
 #define FLOOR_BUFFER	  65536
 
+#define BENCH_MAX_HIERARCHIES 8
+#define BENCH_MAX_NAMES	      32
+
+/* The files target c0 reads in one hierarchy ("<mount>/<parent>/" + name),
+ * which the floor reads through the directory descriptors of targets in
+ * directory mode. */
+struct floor_hierarchy {
+	char prefix[PATH_MAX];
+	char names[BENCH_MAX_NAMES][64];
+	size_t n_names;
+	int *dir_fds; /* O_PATH directories in this hierarchy */
+	size_t n_dir_fds;
+};
+
 struct bench_target {
 	pid_t pid;
 	struct rt_cgroup *cg;
@@ -46,6 +60,9 @@ struct bench {
 	bool netns;
 	int *fds; /* the descriptors the pipeline keeps open */
 	size_t n_fds;
+	size_t n_dir_fds; /* of which O_PATH directories (directory mode) */
+	struct floor_hierarchy hier[BENCH_MAX_HIERARCHIES];
+	size_t n_hier;
 };
 
 static uint64_t cpu_ns(void)
@@ -166,6 +183,62 @@ static void bench_teardown(struct bench *b)
 	cg_paths_free(&b->parent);
 	free(b->targets);
 	free(b->fds);
+	for (size_t h = 0; h < b->n_hier; h++)
+		free(b->hier[h].dir_fds);
+}
+
+/* Returns the hierarchy of path: its part up to the "/" after the parent
+ * cgroup's name, added when new. NULL when path is not beneath it. */
+static struct floor_hierarchy *hierarchy_of(struct bench *b, const char *path, const char *parent)
+{
+	const char *at = strstr(path, parent);
+
+	if (!at)
+		return NULL;
+	size_t len = (size_t)(at - path) + strlen(parent) + 1;
+	for (size_t h = 0; h < b->n_hier; h++)
+		if (strlen(b->hier[h].prefix) == len && strncmp(b->hier[h].prefix, path, len) == 0)
+			return &b->hier[h];
+	if (b->n_hier == BENCH_MAX_HIERARCHIES || len >= PATH_MAX)
+		return NULL;
+	struct floor_hierarchy *hy = &b->hier[b->n_hier++];
+	memcpy(hy->prefix, path, len);
+	hy->prefix[len] = '\0';
+	hy->dir_fds = calloc(BENCH_MAX_FDS, sizeof(int));
+	return hy->dir_fds ? hy : NULL;
+}
+
+/* Sorts the kept descriptors for the floor: files are read as they are, the
+ * O_PATH directories of directory mode through the names of target c0. */
+static void classify_fds(struct bench *b)
+{
+	char parent[80], c0[96];
+	size_t n_files = 0;
+
+	snprintf(parent, sizeof(parent), "mstat-bench-%d", (int)getpid());
+	snprintf(c0, sizeof(c0), "%s/c0/", parent);
+	for (size_t i = 0; i < b->n_fds; i++) {
+		char link[64], path[PATH_MAX];
+		int fd = b->fds[i];
+
+		snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+		ssize_t n = readlink(link, path, sizeof(path) - 1);
+		if (n <= 0)
+			continue;
+		path[n] = '\0';
+		struct floor_hierarchy *hy = hierarchy_of(b, path, parent);
+		if (fcntl(fd, F_GETFL) & O_PATH) {
+			b->n_dir_fds++;
+			if (hy)
+				hy->dir_fds[hy->n_dir_fds++] = fd;
+			continue;
+		}
+		const char *name = strstr(path, c0);
+		if (hy && name && hy->n_names < BENCH_MAX_NAMES)
+			snprintf(hy->names[hy->n_names++], 64, "%s", name + strlen(c0));
+		b->fds[n_files++] = fd;
+	}
+	b->n_fds = n_files;
 }
 
 /* Marks every open descriptor in seen (a BENCH_MAX_FDS bitmap of bools). */
@@ -214,17 +287,34 @@ static int add_targets(struct bench *b, struct pipeline *p, struct mst_err *err)
 	for (int fd = 0; r == 0 && fd < BENCH_MAX_FDS; fd++)
 		if (after[fd] && !before[fd])
 			b->fds[b->n_fds++] = fd;
+	if (r == 0)
+		classify_fds(b);
 out:
 	free(before);
 	free(after);
 	return r;
 }
 
-/* Reads every kept descriptor once at offset 0: the least a pass can do. */
+/* Reads every kept file once at offset 0, the least a pass can do, and
+ * opens, reads and closes each file of a directory kept in directory mode. */
 static void floor_pass(const struct bench *b, char *buf)
 {
 	for (size_t i = 0; i < b->n_fds; i++)
 		(void)pread(b->fds[i], buf, FLOOR_BUFFER, 0);
+	for (size_t h = 0; h < b->n_hier; h++) {
+		const struct floor_hierarchy *hy = &b->hier[h];
+
+		for (size_t d = 0; d < hy->n_dir_fds; d++) {
+			for (size_t k = 0; k < hy->n_names; k++) {
+				int fd = openat(hy->dir_fds[d], hy->names[k], O_RDONLY | O_CLOEXEC);
+
+				if (fd < 0)
+					continue;
+				(void)pread(fd, buf, FLOOR_BUFFER, 0);
+				close(fd);
+			}
+		}
+	}
 }
 
 struct pass_result {
@@ -432,15 +522,15 @@ int main(int argc, char **argv)
 	if (r == 0)
 		r = run_passes(&b, p, (unsigned)passes, &res, &snap);
 	if (r == 0) {
-		printf(
-		    "collect cgroup=v%d targets=%ld netns=%d passes=%ld kept_fds=%zu setup_s=%.1f "
-		    "pass_us=%.1f floor_us=%.1f collect_us=%.1f min_pass_us=%.1f "
-		    "min_floor_us=%.1f us_per_target=%.2f floor_us_per_target=%.2f ratio=%.2f "
-		    "errors=%u rss_kib=%lu\n",
-		    (int)b.layout.version, n, b.netns, passes, b.n_fds, (t1 - t0) / 1e9,
-		    res.pass_us, res.floor_us, res.collect_us, res.min_pass_us, res.min_floor_us,
-		    res.pass_us / n, res.floor_us / n,
-		    res.floor_us > 0 ? res.pass_us / res.floor_us : 0, res.errors, rss_kib());
+		printf("collect cgroup=v%d targets=%ld netns=%d passes=%ld kept_files=%zu "
+		       "dir_fds=%zu setup_s=%.1f "
+		       "pass_us=%.1f floor_us=%.1f collect_us=%.1f min_pass_us=%.1f "
+		       "min_floor_us=%.1f us_per_target=%.2f floor_us_per_target=%.2f ratio=%.2f "
+		       "errors=%u rss_kib=%lu\n",
+		       (int)b.layout.version, n, b.netns, passes, b.n_fds, b.n_dir_fds,
+		       (t1 - t0) / 1e9, res.pass_us, res.floor_us, res.collect_us, res.min_pass_us,
+		       res.min_floor_us, res.pass_us / n, res.floor_us / n,
+		       res.floor_us > 0 ? res.pass_us / res.floor_us : 0, res.errors, rss_kib());
 		bench_render(snap, (unsigned)reps);
 	} else {
 		fprintf(stderr, "bench: %s\n", err.msg[0] ? err.msg : strerror(-r));
