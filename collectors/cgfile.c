@@ -360,16 +360,69 @@ static int read_by_dir(struct cgfile_set *set, const struct cgfile_spec *spec,
 	return r;
 }
 
+/* Lists the sample keys a limit file sets; returns how many (at most 2). */
+static size_t limit_keys(const struct cgfile_spec *spec, enum sample_key keys[2])
+{
+	switch (spec->format) {
+	case CGFILE_U64:
+	case CGFILE_LIMIT:
+	case CGFILE_CFS_QUOTA:
+		keys[0] = spec->key;
+		return 1;
+	case CGFILE_CPU_MAX:
+		keys[0] = SAMPLE_CPU_QUOTA_US;
+		keys[1] = SAMPLE_CPU_PERIOD_US;
+		return 2;
+	default:
+		return 0;
+	}
+}
+
+/* Keeps the values that a limit file just set in s. */
+static void slot_remember(struct cgfile_slot *slot, const struct cgfile_spec *spec,
+			  const struct sample *s)
+{
+	enum sample_key keys[2];
+	size_t n = limit_keys(spec, keys);
+
+	slot->n_cached = 0;
+	for (size_t k = 0; k < n; k++) {
+		uint64_t v;
+
+		if (!sample_get(s, keys[k], &v))
+			continue;
+		slot->cache[slot->n_cached].key = keys[k];
+		slot->cache[slot->n_cached].value = v;
+		slot->n_cached++;
+	}
+	slot->cached = true;
+}
+
+/* Tells whether this pass may repeat the cached values of a limit file. */
+static bool slot_use_cache(const struct cgfile_set *set, const struct cgfile_spec *spec,
+			   const struct cgfile_slot *slot)
+{
+	enum sample_key keys[2];
+
+	return spec->is_limit && slot->cached && set->n_passes % CGFILE_LIMIT_INTERVAL != 0 &&
+	       limit_keys(spec, keys) > 0;
+}
+
 int cgfile_set_collect(struct cgfile_set *set, struct sample *s)
 {
 	for (size_t i = 0; i < set->n_specs; i++) {
 		size_t len;
 
-		const struct cgfile_slot *slot = &set->slots[i];
+		struct cgfile_slot *slot = &set->slots[i];
 		int r;
 
 		if (!slot->name)
 			continue;
+		if (slot_use_cache(set, &set->specs[i], slot)) {
+			for (unsigned k = 0; k < slot->n_cached; k++)
+				sample_set(s, slot->cache[k].key, slot->cache[k].value);
+			continue;
+		}
 		if (set->by_dir)
 			r = read_by_dir(set, &set->specs[i], slot, &len);
 		else
@@ -379,7 +432,10 @@ int cgfile_set_collect(struct cgfile_set *set, struct sample *s)
 		r = parse_file(set, &set->specs[i], shared_buf, len, s);
 		if (r < 0)
 			return r;
+		if (set->specs[i].is_limit)
+			slot_remember(slot, &set->specs[i], s);
 	}
+	set->n_passes++;
 	return 0;
 }
 

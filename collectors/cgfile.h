@@ -39,13 +39,29 @@ struct cgfile_spec {
 	enum sample_key key;
 	const struct cgparse_key *keys; /* CGFILE_KEYED only */
 	size_t n_keys;
+	/* A configured limit (CGFILE_U64, _LIMIT, _CFS_QUOTA or _CPU_MAX),
+	 * read every CGFILE_LIMIT_INTERVAL passes and repeated from the last
+	 * read in between. */
+	bool is_limit;
 };
+
+/* Passes between two reads of a limit file. mstatd writes a container's
+ * limits once, before it starts, so re-reading them on every pass cost six
+ * of the nineteen reads per v1 target. NOTE: a limit that another process
+ * changes (on a --watch cgroup) shows up to this many passes late. */
+#define CGFILE_LIMIT_INTERVAL 10
 
 /* One file of a set: its kept descriptor, or in directory mode only its
  * name, opened with openat() on the kept directory at each read. */
 struct cgfile_slot {
 	int fd;		  /* the kept file; -1 when missing or in directory mode */
 	const char *name; /* the name found (spec name or fallback); NULL when missing */
+	bool cached;	  /* a limit file read at least once */
+	unsigned n_cached;
+	struct {
+		enum sample_key key;
+		uint64_t value;
+	} cache[2]; /* the values a limit file set at its last read */
 };
 
 struct cgfile_set {
@@ -56,6 +72,7 @@ struct cgfile_set {
 	bool by_dir;		    /* files are opened per read through dirfds */
 	int dirfds[_CG_CTRL_MAX];   /* O_PATH directories in directory mode, else -1 */
 	size_t n_kept;		    /* descriptors this set keeps open */
+	unsigned n_passes;	    /* cgfile_set_collect() calls so far */
 	struct cgfile_slot slots[]; /* one per spec */
 };
 

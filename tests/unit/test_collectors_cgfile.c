@@ -2,13 +2,15 @@
 /*
  * Tests of the kept file sets on a copy of the v2 fixture tree: values read
  * with kept descriptors, the switch to directory mode once the kept
- * descriptors pass half of RLIMIT_NOFILE, and reads in that mode.
+ * descriptors pass half of RLIMIT_NOFILE, reads in that mode, and limit
+ * files read every CGFILE_LIMIT_INTERVAL passes.
  */
 #include <CUnit/CUnit.h>
 #include <errno.h>
 #include <sys/resource.h>
 
 #include "collectors/cgfile.h"
+#include "common/parse.h"
 #include "cunit_main.h"
 #include "test_collectors_fixture.h"
 
@@ -130,7 +132,51 @@ static void test_directory_mode(void)
 	tree_close();
 }
 
+static void test_limit_interval(void)
+{
+	static const struct cgfile_spec limit_specs[] = {
+		{ .controller = CG_CTRL_PIDS,
+		  .name = "pids.current",
+		  .format = CGFILE_U64,
+		  .key = SAMPLE_PIDS_CURRENT },
+		{ .controller = CG_CTRL_PIDS,
+		  .name = "pids.max",
+		  .format = CGFILE_LIMIT,
+		  .key = SAMPLE_PIDS_LIMIT,
+		  .is_limit = true },
+	};
+	struct cgfile_set *set = NULL;
+	struct sample s;
+	uint64_t v = 0;
+
+	tree_open();
+	CU_ASSERT_EQUAL_FATAL(cgfile_set_open(limit_specs, 2, &paths, &set), 0);
+	sample_reset(&s);
+	CU_ASSERT_EQUAL(cgfile_set_collect(set, &s), 0);
+	CU_ASSERT_TRUE(sample_get(&s, SAMPLE_PIDS_LIMIT, &v));
+	CU_ASSERT_EQUAL(v, 100);
+
+	fixture_rewrite(dir, "v2-tree/mstat-test/pids.max", "max\n");
+	fixture_rewrite(dir, "v2-tree/mstat-test/pids.current", "5\n");
+	for (unsigned pass = 1; pass < CGFILE_LIMIT_INTERVAL; pass++) {
+		sample_reset(&s);
+		CU_ASSERT_EQUAL(cgfile_set_collect(set, &s), 0);
+		CU_ASSERT_TRUE(sample_get(&s, SAMPLE_PIDS_LIMIT, &v));
+		CU_ASSERT_EQUAL(v, 100);
+		CU_ASSERT_TRUE(sample_get(&s, SAMPLE_PIDS_CURRENT, &v));
+		CU_ASSERT_EQUAL(v, 5);
+	}
+
+	sample_reset(&s);
+	CU_ASSERT_EQUAL(cgfile_set_collect(set, &s), 0);
+	CU_ASSERT_TRUE(sample_get(&s, SAMPLE_PIDS_LIMIT, &v));
+	CU_ASSERT_EQUAL(v, MST_UNLIMITED);
+	cgfile_set_free(set);
+	tree_close();
+}
+
 static const struct cunit_test tests[] = {
+	{ "cgfile limit interval", test_limit_interval },
 	{ "cgfile kept descriptors", test_kept_descriptors },
 	{ "cgfile directory mode", test_directory_mode },
 	{ NULL, NULL },
