@@ -82,9 +82,12 @@ or fail tests.
 N cgroups beneath the benchmark's own cgroup, each with one paused process
 in its own network namespace, every built-in collector. CPU time per pass
 (user + system), against a floor that only \`pread()\`s the same kept
-descriptors once each. The two alternate, pass then floor.
+descriptors once each. The two alternate, pass then floor. Past half of
+RLIMIT_NOFILE the collectors keep only the cgroup directories and open each
+file per read (directory mode); the floor then opens, reads and closes the
+same files. RSS is the benchmark process's after the passes.
 
-$(table "$c" "collect " "| cgroup | targets | kept fds | pass µs | floor µs | µs per target | floor µs per target | ratio | errors |" cgroup targets kept_fds pass_us floor_us us_per_target floor_us_per_target ratio errors)
+$(table "$c" "collect " "| cgroup | targets | kept files | directory fds | pass µs | floor µs | µs per target | floor µs per target | ratio | errors | RSS KiB |" cgroup targets kept_files dir_fds pass_us floor_us us_per_target floor_us_per_target ratio errors rss_kib)
 
 ## 2. /metrics scrapes
 
@@ -139,8 +142,5 @@ beside the idle ones of section 4 (bounded to 300 s).
 
 $(grep -h '^churn ' "$a" | sed 's/^/    /')
 
-## Profile notes
-
-See the commit messages of \`collectors/cgfile.c\` for before and after
-figures of each fix.
+$(cat "$(dirname "$0")/FINDINGS.md")
 EOF
