@@ -36,6 +36,9 @@ struct pipeline {
 	size_t n_targets, cap_targets;
 	uint64_t generation;
 	unsigned last_errors;
+	/* Host figures and duration of the last pass, for pipeline_snapshot(). */
+	unsigned online_cpus;
+	uint64_t host_memory_bytes, pass_duration_ns;
 	struct snapshot_collector_stat stats[SNAPSHOT_MAX_COLLECTORS]; /* by registry index */
 };
 
@@ -423,11 +426,20 @@ int pipeline_collect(struct pipeline *p, struct snapshot **ret)
 		i++;
 	}
 
+	p->online_cpus = online_cpus;
+	p->host_memory_bytes = host_memory;
+	p->last_errors = errors;
+	p->pass_duration_ns = clock_ns(CLOCK_MONOTONIC) - start;
+	return pipeline_snapshot(p, ret);
+}
+
+int pipeline_snapshot(struct pipeline *p, struct snapshot **ret)
+{
 	struct snapshot *snap = snapshot_new(p->n_targets);
 	if (!snap)
 		return -ENOMEM;
 	for (size_t i = 0; i < p->n_targets; i++) {
-		int r = entry_fill(&snap->entries[i], p->targets[i], online_cpus);
+		int r = entry_fill(&snap->entries[i], p->targets[i], p->online_cpus);
 		if (r < 0) {
 			snapshot_unref(snap);
 			return r;
@@ -437,16 +449,15 @@ int pipeline_collect(struct pipeline *p, struct snapshot **ret)
 		qsort(snap->entries, snap->n_entries, sizeof(snap->entries[0]), entry_compare);
 
 	snap->generation = ++p->generation;
-	snap->online_cpus = online_cpus;
-	snap->host_memory_bytes = host_memory;
+	snap->online_cpus = p->online_cpus;
+	snap->host_memory_bytes = p->host_memory_bytes;
 	snap->real_ns = clock_ns(CLOCK_REALTIME);
-	snap->pass_duration_ns = clock_ns(CLOCK_MONOTONIC) - start;
+	snap->pass_duration_ns = p->pass_duration_ns;
 	for (size_t i = 0; i < SNAPSHOT_MAX_COLLECTORS && collector_at(i); i++) {
 		snap->collectors[i] = p->stats[i];
 		snap->collectors[i].name = collector_at(i)->name;
 		snap->n_collectors = i + 1;
 	}
-	p->last_errors = errors;
 	*ret = snap;
 	return 0;
 }
