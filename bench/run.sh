@@ -69,6 +69,8 @@ echo "== 1. collection pass cost"
 for n in ${COUNTS//,/ }; do
 	"$build/bench/mstat-bench-collect" --targets "$n" | tee -a "$out/collect"
 done
+echo "== 1b. collection pass cost on cgroup v2, in the qemu VM of tests/vm"
+"$top/bench/vm.sh" "$build" | tee "$out/vm" || echo "the VM run failed or was skipped" | tee "$out/vm"
 echo "== 2. scrapes, 4. agent memory and CPU, 6. churn"
 "$top/bench/agent.sh" "$COUNTS" "$CHURN" | tee "$out/agent"
 echo "== 3. start latency"
