@@ -140,6 +140,7 @@ static int spec_open(const struct cgfile_spec *spec, const struct cg_paths *cg,
 	const char *name = spec->name;
 	int fd = -1;
 
+	slot->name = NULL;
 	if (!dir)
 		return 0;
 
@@ -182,15 +183,21 @@ static int set_open_dirs(struct cgfile_set *set, const struct cg_paths *cg)
 	return 0;
 }
 
-/* Switches set to directory mode: closes the kept files and opens their
- * directories instead. */
-static int set_use_dirs(struct cgfile_set *set, const struct cg_paths *cg)
+/* Closes the files set keeps open; their names stay. */
+static void set_close_files(struct cgfile_set *set)
 {
 	for (size_t i = 0; i < set->n_specs; i++) {
 		if (set->slots[i].fd >= 0)
 			close(set->slots[i].fd);
 		set->slots[i].fd = -1;
 	}
+}
+
+/* Switches set to directory mode: closes the kept files and opens their
+ * directories instead. */
+static int set_use_dirs(struct cgfile_set *set, const struct cg_paths *cg)
+{
+	set_close_files(set);
 	set->n_kept = 0;
 	set->by_dir = true;
 	return set_open_dirs(set, cg);
@@ -244,6 +251,7 @@ int cgfile_set_open(const struct cgfile_spec *specs, size_t n_specs, const struc
 	set->by_dir = fd_budget_exceeded(n_specs);
 	r = set_open_files(set, cg, &n_open);
 	if ((r == -EMFILE || r == -ENFILE) && !set->by_dir) {
+		set_close_files(set);
 		set->by_dir = true;
 		r = set_open_files(set, cg, &n_open);
 	}
