@@ -85,13 +85,15 @@ in its own network namespace, every built-in collector. CPU time per pass
 descriptors once each. The two alternate, pass then floor. Past half of
 RLIMIT_NOFILE the collectors keep only the cgroup directories and open each
 file per read (directory mode); the floor then opens, reads and closes the
-same files. RSS is the benchmark process's after the passes.
+same files. RSS is the benchmark process's after the passes. The pass reads
+limit files (quota, shares, memory and pids limits) only every tenth time
+and the floor reads every file each time, so the ratio can fall below 1.
 
 $(table "$c" "collect " "| cgroup | targets | kept files | directory fds | pass µs | floor µs | µs per target | floor µs per target | ratio | errors | RSS KiB |" cgroup targets kept_files dir_fds pass_us floor_us us_per_target floor_us_per_target ratio errors rss_kib)
 
 The same benchmark on cgroup v2, inside the qemu VM of \`tests/vm\`
 (\`bench/vm.sh\`, software emulation without KVM, 20 passes). Emulation
-slows every figure about tenfold. The ratio to the floor came out near 1.9
+slows every figure about tenfold. The ratio to the floor came out 1.4 to 1.9
 in the VM on 2026-12-04, against 1.0 to 1.3 on the host, and the cause was
 not found (the emulated vector string functions that glibc picks are one
 candidate). These rows show that v2 collection works; its cost on real
