@@ -19,7 +19,7 @@ struct collector_slot {
 };
 
 struct pipeline_target {
-	struct snapshot_meta meta;
+	struct snapshot_meta_ref *meta; /* shared with the snapshots */
 	struct cg_paths cgroup;
 	pid_t pid;
 	struct collector_slot *slots;
@@ -78,7 +78,7 @@ static void target_free(struct pipeline_target *t)
 		return;
 	target_close_collectors(t);
 	free(t->slots);
-	snapshot_meta_free(&t->meta);
+	snapshot_meta_ref_unref(t->meta);
 	cg_paths_free(&t->cgroup);
 	free(t);
 }
@@ -99,7 +99,7 @@ static int target_collect(struct pipeline *p, struct pipeline_target *t, bool fi
 static ssize_t target_index(const struct pipeline *p, const char *id)
 {
 	for (size_t i = 0; i < p->n_targets; i++)
-		if (strcmp(p->targets[i]->meta.id, id) == 0)
+		if (strcmp(p->targets[i]->meta->meta.id, id) == 0)
 			return (ssize_t)i;
 	return -1;
 }
@@ -148,8 +148,8 @@ static int target_new(struct pipeline *p, const struct snapshot_meta *meta,
 		return err_set(err, ENOMEM, "add target %s", meta->id);
 	t->pid = pid;
 	t->slots = calloc(n_collectors ? n_collectors : 1, sizeof(t->slots[0]));
-	if (!t->slots || snapshot_meta_copy(meta, &t->meta) < 0 ||
-	    cg_paths_copy(cgroup, &t->cgroup) < 0) {
+	t->meta = t->slots ? snapshot_meta_ref_new(meta) : NULL;
+	if (!t->slots || !t->meta || cg_paths_copy(cgroup, &t->cgroup) < 0) {
 		r = err_set(err, ENOMEM, "add target %s", meta->id);
 		goto fail;
 	}
@@ -197,17 +197,19 @@ int pipeline_add_target(struct pipeline *p, const struct snapshot_meta *meta,
 
 int pipeline_update_meta(struct pipeline *p, const struct snapshot_meta *meta)
 {
-	struct snapshot_meta copy;
+	struct snapshot_meta_ref *copy;
 
 	if (!meta->id || !meta->name)
 		return -EINVAL;
 	ssize_t i = target_index(p, meta->id);
 	if (i < 0)
 		return -ENOENT;
-	if (snapshot_meta_copy(meta, &copy) < 0)
+	copy = snapshot_meta_ref_new(meta);
+	if (!copy)
 		return -ENOMEM;
 
-	snapshot_meta_free(&p->targets[i]->meta);
+	/* Snapshots already published keep the old metadata. */
+	snapshot_meta_ref_unref(p->targets[i]->meta);
 	p->targets[i]->meta = copy;
 	return 0;
 }
@@ -380,9 +382,8 @@ static int entry_compare(const void *a, const void *b)
 static int entry_fill(struct snapshot_entry *e, const struct pipeline_target *t,
 		      unsigned online_cpus)
 {
-	int r = snapshot_meta_copy(&t->meta, &e->meta);
-	if (r < 0)
-		return r;
+	e->meta_ref = snapshot_meta_ref_ref(t->meta);
+	e->meta = t->meta->meta;
 
 	e->cur = t->cur;
 	e->prev = t->prev;
