@@ -7,7 +7,7 @@
 # starts its own instance on a loopback port and stops it.
 set -euo pipefail
 
-packages=(hyperfine prometheus-node-exporter runc crun busybox-static curl)
+packages=(hyperfine prometheus-node-exporter runc crun busybox-static curl jq python3)
 
 missing=()
 for p in "${packages[@]}"; do
