@@ -395,8 +395,11 @@ static int start_daemon(struct http_listener *l, struct mst_err *err)
 	/* The unix socket serves blocking requests (wait, logs follow, stats
 	 * streams), which need a thread each. */
 	if (l->full_api) {
-		/* Attach upgrades the connection to a raw stream. */
-		flags |= MHD_USE_THREAD_PER_CONNECTION | MHD_ALLOW_UPGRADE;
+		/* Attach upgrades the connection to a raw stream. poll(), not
+		 * select(): with hundreds of containers the agent keeps thousands
+		 * of descriptors, and select() rejects any connection numbered
+		 * FD_SETSIZE (1024) or higher. */
+		flags |= MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL | MHD_ALLOW_UPGRADE;
 		limit = HTTP_CONNECTION_LIMIT;
 		timeout = HTTP_IDLE_TIMEOUT_S;
 	} else {

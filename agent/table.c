@@ -115,9 +115,15 @@ size_t agent_n_running(const struct agent *a)
 
 void agent_publish_now(struct agent *a)
 {
-	/* NOTE: a full pass shortens the rate window of every target; with many
-	 * containers and much churn a removal-only snapshot would be cheaper. */
-	agent_collect(a);
+	struct snapshot *snap = NULL;
+
+	/* No pass: the exited target was collected when it was retired, and
+	 * a full pass on every exit or removal made each one cost as much as
+	 * a tick with all containers. */
+	if (pipeline_snapshot(a->pipeline, &snap) == 0)
+		pub_set_snapshot(&a->pub, snap, pipeline_last_errors(a->pipeline));
+	else
+		log_error("publishing the snapshot failed: out of memory");
 	if (agent_publish_view(a) < 0)
 		log_error("publishing the container list failed: out of memory");
 }

@@ -204,14 +204,19 @@ static int run_send_wait(struct run_session *s, struct mst_err *err)
 {
 	int64_t deadline = run_now_ns() + RUN_SEND_WAIT_NS;
 	long sent = 0;
+	int timeout_ms = 0;
 
+	/* The first step does not block: the request is usually sent by then,
+	 * and a 10 ms poll for a response that only comes at exit cost every
+	 * run 10 ms. */
 	while (run_now_ns() < deadline) {
-		int running = api_multi_step(&s->multi, -1, 10, NULL, err);
+		int running = api_multi_step(&s->multi, -1, timeout_ms, NULL, err);
 		if (running < 0)
 			return running;
 		(void)curl_easy_getinfo(s->wait_call->curl, CURLINFO_REQUEST_SIZE, &sent);
 		if (sent > 0 || running == 0)
 			return 0;
+		timeout_ms = 1;
 	}
 	return 0;
 }

@@ -17,7 +17,8 @@ struct keyed_state {
 	const struct cgparse_key *keys;
 	size_t n_keys;
 	uint64_t values[CGPARSE_MAX_KEYS];
-	uint64_t found; /* bit i set when keys[i] was seen */
+	size_t name_len[CGPARSE_MAX_KEYS]; /* strlen of each key name, measured once */
+	uint64_t found;			   /* bit i set when keys[i] was seen */
 };
 
 /* Sets *ret_line to the line at *p without its newline and moves *p past it.
@@ -106,7 +107,8 @@ static int keyed_line(const char *key, size_t key_len, const char *value, size_t
 	for (size_t i = 0; i < st->n_keys; i++) {
 		uint64_t v;
 
-		if (!key_eq(key, key_len, st->keys[i].name))
+		/* Lengths first: v1 memory.stat has about 70 lines for 12 keys. */
+		if (st->name_len[i] != key_len || memcmp(key, st->keys[i].name, key_len) != 0)
 			continue;
 
 		int r = parse_u64(value, value_len, &v);
@@ -126,9 +128,11 @@ static int keyed_parse(const char *buf, size_t len, const struct cgparse_key *ke
 	if (n_keys > CGPARSE_MAX_KEYS)
 		return -EINVAL;
 
-	memset(st, 0, sizeof(*st));
+	st->found = 0;
 	st->keys = keys;
 	st->n_keys = n_keys;
+	for (size_t i = 0; i < n_keys; i++)
+		st->name_len[i] = strlen(keys[i].name);
 	return parse_kv_lines(buf, len, keyed_line, st);
 }
 

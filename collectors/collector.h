@@ -15,7 +15,8 @@
 #include "common/cglayout.h"
 #include "common/err.h"
 
-#define COLLECTOR_ABI_VERSION 2 /* 2: pressure and memory keys added to struct sample */
+/* 2: pressure and memory keys added to struct sample; 3: its reread_limits */
+#define COLLECTOR_ABI_VERSION 3
 
 /* The target description a collector receives when it opens a target. */
 struct target_info {

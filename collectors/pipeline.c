@@ -19,14 +19,15 @@ struct collector_slot {
 };
 
 struct pipeline_target {
-	struct snapshot_meta meta;
+	struct snapshot_meta_ref *meta; /* shared with the snapshots */
 	struct cg_paths cgroup;
 	pid_t pid;
 	struct collector_slot *slots;
 	size_t n_slots;
 	struct sample cur, prev;
 	bool has_cur, has_prev;
-	bool retired; /* collectors closed; cur is the final sample */
+	bool retired;	     /* collectors closed; cur is the final sample */
+	bool limits_changed; /* the next pass reads the limit files */
 	uint64_t host_cpu_ns_cur, host_cpu_ns_prev;
 };
 
@@ -36,6 +37,9 @@ struct pipeline {
 	size_t n_targets, cap_targets;
 	uint64_t generation;
 	unsigned last_errors;
+	/* Host figures and duration of the last pass, for pipeline_snapshot(). */
+	unsigned online_cpus;
+	uint64_t host_memory_bytes, pass_duration_ns;
 	struct snapshot_collector_stat stats[SNAPSHOT_MAX_COLLECTORS]; /* by registry index */
 };
 
@@ -75,7 +79,7 @@ static void target_free(struct pipeline_target *t)
 		return;
 	target_close_collectors(t);
 	free(t->slots);
-	snapshot_meta_free(&t->meta);
+	snapshot_meta_ref_unref(t->meta);
 	cg_paths_free(&t->cgroup);
 	free(t);
 }
@@ -96,7 +100,7 @@ static int target_collect(struct pipeline *p, struct pipeline_target *t, bool fi
 static ssize_t target_index(const struct pipeline *p, const char *id)
 {
 	for (size_t i = 0; i < p->n_targets; i++)
-		if (strcmp(p->targets[i]->meta.id, id) == 0)
+		if (strcmp(p->targets[i]->meta->meta.id, id) == 0)
 			return (ssize_t)i;
 	return -1;
 }
@@ -145,8 +149,8 @@ static int target_new(struct pipeline *p, const struct snapshot_meta *meta,
 		return err_set(err, ENOMEM, "add target %s", meta->id);
 	t->pid = pid;
 	t->slots = calloc(n_collectors ? n_collectors : 1, sizeof(t->slots[0]));
-	if (!t->slots || snapshot_meta_copy(meta, &t->meta) < 0 ||
-	    cg_paths_copy(cgroup, &t->cgroup) < 0) {
+	t->meta = t->slots ? snapshot_meta_ref_new(meta) : NULL;
+	if (!t->slots || !t->meta || cg_paths_copy(cgroup, &t->cgroup) < 0) {
 		r = err_set(err, ENOMEM, "add target %s", meta->id);
 		goto fail;
 	}
@@ -194,18 +198,22 @@ int pipeline_add_target(struct pipeline *p, const struct snapshot_meta *meta,
 
 int pipeline_update_meta(struct pipeline *p, const struct snapshot_meta *meta)
 {
-	struct snapshot_meta copy;
+	struct snapshot_meta_ref *copy;
 
 	if (!meta->id || !meta->name)
 		return -EINVAL;
 	ssize_t i = target_index(p, meta->id);
 	if (i < 0)
 		return -ENOENT;
-	if (snapshot_meta_copy(meta, &copy) < 0)
+	copy = snapshot_meta_ref_new(meta);
+	if (!copy)
 		return -ENOMEM;
 
-	snapshot_meta_free(&p->targets[i]->meta);
+	/* Snapshots already published keep the old metadata. New metadata may
+	 * come with new limits (mstat update), which the next pass reads. */
+	snapshot_meta_ref_unref(p->targets[i]->meta);
 	p->targets[i]->meta = copy;
+	p->targets[i]->limits_changed = true;
 	return 0;
 }
 
@@ -340,6 +348,8 @@ static int target_collect(struct pipeline *p, struct pipeline_target *t, bool fi
 	sample_reset(&next);
 	next.mono_ns = clock_ns(CLOCK_MONOTONIC);
 	next.real_ns = clock_ns(CLOCK_REALTIME);
+	next.reread_limits = final || t->limits_changed;
+	t->limits_changed = false;
 
 	for (size_t i = 0; i < t->n_slots; i++) {
 		size_t index = t->slots[i].registry_index;
@@ -377,9 +387,8 @@ static int entry_compare(const void *a, const void *b)
 static int entry_fill(struct snapshot_entry *e, const struct pipeline_target *t,
 		      unsigned online_cpus)
 {
-	int r = snapshot_meta_copy(&t->meta, &e->meta);
-	if (r < 0)
-		return r;
+	e->meta_ref = snapshot_meta_ref_ref(t->meta);
+	e->meta = t->meta->meta;
 
 	e->cur = t->cur;
 	e->prev = t->prev;
@@ -423,11 +432,20 @@ int pipeline_collect(struct pipeline *p, struct snapshot **ret)
 		i++;
 	}
 
+	p->online_cpus = online_cpus;
+	p->host_memory_bytes = host_memory;
+	p->last_errors = errors;
+	p->pass_duration_ns = clock_ns(CLOCK_MONOTONIC) - start;
+	return pipeline_snapshot(p, ret);
+}
+
+int pipeline_snapshot(struct pipeline *p, struct snapshot **ret)
+{
 	struct snapshot *snap = snapshot_new(p->n_targets);
 	if (!snap)
 		return -ENOMEM;
 	for (size_t i = 0; i < p->n_targets; i++) {
-		int r = entry_fill(&snap->entries[i], p->targets[i], online_cpus);
+		int r = entry_fill(&snap->entries[i], p->targets[i], p->online_cpus);
 		if (r < 0) {
 			snapshot_unref(snap);
 			return r;
@@ -437,16 +455,15 @@ int pipeline_collect(struct pipeline *p, struct snapshot **ret)
 		qsort(snap->entries, snap->n_entries, sizeof(snap->entries[0]), entry_compare);
 
 	snap->generation = ++p->generation;
-	snap->online_cpus = online_cpus;
-	snap->host_memory_bytes = host_memory;
+	snap->online_cpus = p->online_cpus;
+	snap->host_memory_bytes = p->host_memory_bytes;
 	snap->real_ns = clock_ns(CLOCK_REALTIME);
-	snap->pass_duration_ns = clock_ns(CLOCK_MONOTONIC) - start;
+	snap->pass_duration_ns = p->pass_duration_ns;
 	for (size_t i = 0; i < SNAPSHOT_MAX_COLLECTORS && collector_at(i); i++) {
 		snap->collectors[i] = p->stats[i];
 		snap->collectors[i].name = collector_at(i)->name;
 		snap->n_collectors = i + 1;
 	}
-	p->last_errors = errors;
 	*ret = snap;
 	return 0;
 }

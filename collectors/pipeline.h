@@ -39,6 +39,13 @@ int pipeline_remove_target(struct pipeline *p, const char *id);
  * cgroup vanished are dropped from the pipeline and listed nowhere. */
 int pipeline_collect(struct pipeline *p, struct snapshot **ret);
 
+/* Builds a new snapshot of the targets' latest samples without reading any
+ * file: after a target was retired or removed, so that the change is
+ * published at the cost of copying samples rather than a pass over every
+ * target. The host figures, durations and errors are those of the last
+ * pass. */
+int pipeline_snapshot(struct pipeline *p, struct snapshot **ret);
+
 /* Number of targets; collector errors in the last pass. */
 size_t pipeline_n_targets(const struct pipeline *p);
 unsigned pipeline_last_errors(const struct pipeline *p);

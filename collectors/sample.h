@@ -111,6 +111,10 @@ struct sample_netif {
 struct sample {
 	uint64_t mono_ns; /* CLOCK_MONOTONIC when the pass read this target */
 	uint64_t real_ns; /* CLOCK_REALTIME at the same moment */
+	/* Set by the pipeline when a collector must read the target's limit
+	 * files in this pass instead of repeating their last values: after
+	 * mstatd changed the limits, and in a target's final pass. */
+	bool reread_limits;
 	uint64_t value[_SAMPLE_KEY_MAX];
 	uint64_t present[(_SAMPLE_KEY_MAX + 63) / 64];
 	unsigned n_blkdev;

@@ -45,8 +45,12 @@ void snapshot_unref(struct snapshot *s)
 	if (atomic_fetch_sub_explicit(&s->refcount, 1, memory_order_acq_rel) != 1)
 		return;
 
-	for (size_t i = 0; i < s->n_entries; i++)
-		snapshot_meta_free(&s->entries[i].meta);
+	for (size_t i = 0; i < s->n_entries; i++) {
+		if (s->entries[i].meta_ref)
+			snapshot_meta_ref_unref(s->entries[i].meta_ref);
+		else
+			snapshot_meta_free(&s->entries[i].meta);
+	}
 	free(s->entries);
 	free(s);
 }
@@ -232,6 +236,35 @@ int snapshot_meta_copy(const struct snapshot_meta *src, struct snapshot_meta *re
 fail:
 	snapshot_meta_free(&m);
 	return -ENOMEM;
+}
+
+struct snapshot_meta_ref *snapshot_meta_ref_new(const struct snapshot_meta *src)
+{
+	struct snapshot_meta_ref *r = calloc(1, sizeof(*r));
+
+	if (!r)
+		return NULL;
+	if (snapshot_meta_copy(src, &r->meta) < 0) {
+		free(r);
+		return NULL;
+	}
+	atomic_init(&r->refcount, 1);
+	return r;
+}
+
+struct snapshot_meta_ref *snapshot_meta_ref_ref(struct snapshot_meta_ref *r)
+{
+	if (r)
+		atomic_fetch_add_explicit(&r->refcount, 1, memory_order_relaxed);
+	return r;
+}
+
+void snapshot_meta_ref_unref(struct snapshot_meta_ref *r)
+{
+	if (!r || atomic_fetch_sub_explicit(&r->refcount, 1, memory_order_acq_rel) != 1)
+		return;
+	snapshot_meta_free(&r->meta);
+	free(r);
 }
 
 void snapshot_meta_free(struct snapshot_meta *m)

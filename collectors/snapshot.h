@@ -50,14 +50,26 @@ struct snapshot_meta {
 	uint64_t restart_count; /* restarts by the container's restart policy */
 };
 
-struct snapshot_entry {
+/* Metadata shared by the pipeline and every snapshot that lists its target,
+ * so that a pass copies no string. Immutable once made; freed with its last
+ * reference. */
+struct snapshot_meta_ref {
+	atomic_uint refcount;
 	struct snapshot_meta meta;
+};
+
+struct snapshot_entry {
+	struct snapshot_meta meta; /* owned, or borrowed from meta_ref when it is set */
 	struct sample cur;
 	struct sample prev;
 	bool has_prev;
 	uint64_t host_cpu_ns_cur;  /* host CPU time (/proc/stat) read with cur */
 	uint64_t host_cpu_ns_prev; /* ... and with prev */
 	struct snapshot_derived derived;
+	/* Set by the pipeline: meta is a shallow copy of meta_ref->meta, and
+	 * snapshot_unref() drops the reference instead of freeing meta. NULL
+	 * for entries whose meta the snapshot owns (built by hand, in tests). */
+	struct snapshot_meta_ref *meta_ref;
 };
 
 /* Cost of one registered collector in a pass. */
@@ -95,5 +107,11 @@ void snapshot_derive(struct snapshot_entry *e, unsigned online_cpus);
 
 int snapshot_meta_copy(const struct snapshot_meta *src, struct snapshot_meta *ret);
 void snapshot_meta_free(struct snapshot_meta *m);
+
+/* Makes a shared copy of src with one reference. Returns NULL when out of
+ * memory. */
+struct snapshot_meta_ref *snapshot_meta_ref_new(const struct snapshot_meta *src);
+struct snapshot_meta_ref *snapshot_meta_ref_ref(struct snapshot_meta_ref *r);
+void snapshot_meta_ref_unref(struct snapshot_meta_ref *r); /* accepts NULL */
 
 #endif

@@ -53,13 +53,39 @@ static size_t utf8_sequence_len(const unsigned char *s)
 	return 0;
 }
 
+/* Returns the end of the run at p that is copied unchanged: valid UTF-8
+ * with no byte to escape. */
+static const unsigned char *plain_run_end(const unsigned char *p, bool escape)
+{
+	while (*p) {
+		if (*p < 0x80) {
+			if (escape && (*p == '\\' || *p == '"' || *p == '\n'))
+				break;
+			p++;
+			continue;
+		}
+		size_t n = utf8_sequence_len(p);
+		if (n == 0)
+			break;
+		p += n;
+	}
+	return p;
+}
+
 void prom_append_label_value(struct outbuf *b, const char *s, bool escape)
 {
 	const unsigned char *p = (const unsigned char *)s;
 
 	while (*p) {
-		size_t n = utf8_sequence_len(p);
+		/* Whole runs in one append: label values rarely need escaping. */
+		const unsigned char *end = plain_run_end(p, escape);
+		if (end > p) {
+			outbuf_append(b, (const char *)p, (size_t)(end - p));
+			p = end;
+			continue;
+		}
 
+		size_t n = utf8_sequence_len(p);
 		if (n == 0) {
 			outbuf_append(b, "\xef\xbf\xbd", 3);
 			p++;

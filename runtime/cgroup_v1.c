@@ -244,7 +244,12 @@ static int v1_set_cpu_and_pids(struct rt_cgroup *cg, const struct rt_limits *lim
  * blkio.throttle.io_service_bytes for a device only after some cgroup has set
  * a rule on that device, and without these counters the io collector reads
  * zeros. Checked on Linux 6.18 with a loop device: nothing was counted before
- * the first rule, and every cgroup was counted after it.
+ * the first rule, and every cgroup was counted after it. A device of size 0
+ * (a loop device with no file, an unset zram) is skipped: each rule adds a
+ * record that the collector's two blkio reads walk on every pass, and the
+ * benchmark found those reads at a third of mstatd's CPU with ten devices.
+ * NOTE: a disk that gains a medium after a container started is not counted
+ * for that container.
  */
 static void v1_install_blkio_rules(const char *dir)
 {
@@ -254,7 +259,7 @@ static void v1_install_blkio_rules(const char *dir)
 	if (!block)
 		return;
 	while ((de = readdir(block))) {
-		char sysdir[PATH_MAX], devnum[32], rule[96];
+		char sysdir[PATH_MAX], devnum[32], size[32], rule[96];
 		size_t len;
 
 		if (de->d_name[0] == '.')
@@ -263,6 +268,9 @@ static void v1_install_blkio_rules(const char *dir)
 		    (int)sizeof(sysdir))
 			continue;
 		if (cg_file_read(sysdir, "dev", devnum, sizeof(devnum), &len) < 0 || len < 4)
+			continue;
+		if (cg_file_read(sysdir, "size", size, sizeof(size), &len) < 0 || len == 0 ||
+		    size[0] == '0')
 			continue;
 		devnum[strcspn(devnum, "\n")] = '\0';
 		snprintf(rule, sizeof(rule), "%s %s", devnum, BLKIO_NOOP_BPS);

@@ -10,3 +10,6 @@ mstat_add_unit_test(test_collectors_live
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_collectors_live.c
   LIBS mstat_collectors)
 set_tests_properties(test_collectors_live PROPERTIES TIMEOUT 60)
+mstat_add_unit_test(test_collectors_cgfile
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_collectors_cgfile.c
+  LIBS mstat_collectors)

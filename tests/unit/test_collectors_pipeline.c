@@ -437,9 +437,24 @@ static void test_pipeline_targets(void)
 	snapshot_unref(reader);
 	snapshot_unref(NULL);
 
+	/* a snapshot keeps the metadata it was built with, shared, not copied */
+	struct snapshot *later = NULL;
+	CU_ASSERT_EQUAL_FATAL(pipeline_collect(p, &snap), 0);
+	zeta.state = "running";
+	CU_ASSERT_EQUAL(pipeline_update_meta(p, &zeta), 0);
+	CU_ASSERT_EQUAL_FATAL(pipeline_snapshot(p, &later), 0);
+	CU_ASSERT_STRING_EQUAL(snap->entries[1].meta.state, "exited");
+	CU_ASSERT_STRING_EQUAL(later->entries[1].meta.state, "running");
+	CU_ASSERT_PTR_EQUAL(later->entries[0].meta.name, snap->entries[0].meta.name);
+	CU_ASSERT_TRUE(later->generation > snap->generation);
+	snapshot_unref(later);
+
 	CU_ASSERT_EQUAL(pipeline_remove_target(p, "/a"), 0);
 	CU_ASSERT_EQUAL(pipeline_remove_target(p, "/a"), -ENOENT);
 	CU_ASSERT_EQUAL(pipeline_n_targets(p), 1);
+	/* the removed target's metadata outlives it in older snapshots */
+	CU_ASSERT_STRING_EQUAL(snap->entries[0].meta.name, "alpha");
+	snapshot_unref(snap);
 	pipeline_free(p);
 	pipeline_free(NULL);
 	env_close();

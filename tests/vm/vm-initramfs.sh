@@ -248,7 +248,7 @@ install_mstat() {
 	if [ -n "$tools_dir" ]; then
 		mkdir -p "$root/opt/mstat/tools"
 		local t
-		for t in memhog cpuburn forkloop directwrite stucksocket; do
+		for t in memhog cpuburn forkloop directwrite stucksocket mstat-bench-collect; do
 			[ -x "$tools_dir/$t" ] && install_binary "$tools_dir/$t" "/opt/mstat/tools/$t"
 		done
 	fi

@@ -8,6 +8,9 @@
 #
 # Usage: vm-run.sh --work DIR --cache DIR [--mstatd PATH --mstat PATH]
 #        [--mstat-init PATH] [--tools DIR] [--dump-fixtures DIR]
+#        [--extra-test SCRIPT]...
+# --extra-test adds a guest script that is not a CTest test (bench/vm.sh
+# runs the collection benchmark this way).
 # Exits 0 when the VM ran every test and powered off, whatever the tests'
 # own results in results.txt. Exits 1 when it did not, 77 when it cannot
 # run here.
@@ -22,6 +25,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 source_dir=$(cd "$here/../.." && pwd)
 
 work='' cache='' mstatd='' mstat_bin='' mstat_init='' tools_dir='' dump_out=''
+extra_tests=()
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--work) work=$2 ;;
@@ -31,6 +35,7 @@ while [ $# -gt 0 ]; do
 	--mstat-init) mstat_init=$2 ;;
 	--tools) tools_dir=$2 ;;
 	--dump-fixtures) dump_out=$2 ;;
+	--extra-test) extra_tests+=("$2") ;;
 	*)
 		echo "vm-run.sh: unknown option '$1'" >&2
 		exit 2
@@ -109,6 +114,9 @@ if [ -z "$dump_out" ]; then
 	[ -n "$mstatd" ] && [ -n "$mstat_bin" ] || no_agent="mstatd and mstat were not built"
 	for script in "$source_dir"/tests/integration/it_*.sh; do
 		[ -e "$script" ] && add_test "$(basename "$script" .sh)" "$script" "$no_agent"
+	done
+	for script in ${extra_tests[@]+"${extra_tests[@]}"}; do
+		add_test "$(basename "$script" .sh)" "$script"
 	done
 fi
 
