@@ -241,11 +241,45 @@ static int mask_paths(struct rt_child_error *e)
 	return 0;
 }
 
+/* Bind-mounts source read-only over target (relative to the new root). A
+ * root without the target file gets one when it is writable; a read-only
+ * root that lacks it keeps lacking it. */
+static int bind_etc_file(const struct rt_child *c, const char *source, const char *target,
+			 struct rt_child_error *e)
+{
+	struct stat st;
+	int r;
+
+	if (!source)
+		return 0;
+	if (stat(target, &st) < 0) {
+		if (c->root_readonly)
+			return 0;
+		r = ensure_dir("etc", e);
+		if (r < 0)
+			return r;
+		int fd = open(target, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+		if (fd < 0)
+			return rt_child_fail(e, errno, "create", target);
+		(void)close(fd);
+	}
+	r = mount_or_fail(source, target, NULL, MS_BIND, NULL, "bind-mount the container's", e);
+	if (r < 0)
+		return r;
+	return make_readonly(target, 0, e);
+}
+
 int rt_mounts_setup(const struct rt_child *c, struct rt_child_error *e)
 {
 	int r;
 
 	r = bind_root(c, e);
+	if (r < 0)
+		return r;
+	r = bind_etc_file(c, c->etc_hostname, "etc/hostname", e);
+	if (r < 0)
+		return r;
+	r = bind_etc_file(c, c->etc_hosts, "etc/hosts", e);
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < sizeof(inherited_mounts) / sizeof(inherited_mounts[0]); i++) {

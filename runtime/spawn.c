@@ -7,6 +7,7 @@
  * Needs Linux 5.12 or later (clone3 with CLONE_INTO_CGROUP, close_range,
  * mount_setattr).
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -36,7 +37,8 @@
 
 struct spawn_plan {
 	struct rt_child child;
-	char *root_target; /* <state_dir>/rootfs or the resolved --rootfs */
+	char *root_target;		/* <state_dir>/rootfs or the resolved --rootfs */
+	char *etc_hostname, *etc_hosts; /* <state_dir>/hostname and /hosts */
 	char hostname[16];
 	char exit_fd_arg[16];
 	char report_fd_arg[16];
@@ -87,6 +89,8 @@ static void plan_free(struct spawn_plan *p)
 		close_fd(&p->sync_pair[i]);
 	}
 	free(p->root_target);
+	free(p->etc_hostname);
+	free(p->etc_hosts);
 	free(p->init_argv);
 	rt_env_free(&p->env);
 }
@@ -207,6 +211,69 @@ static int plan_root(struct spawn_plan *p, const struct rt_spec *spec, const cha
 	return 0;
 }
 
+/* Writes content to path (truncating it) and returns a copy of path, or NULL
+ * with err set. */
+static char *write_small_file(const char *path, const char *content, struct mst_err *err)
+{
+	size_t len = strlen(content);
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	char *copy;
+
+	if (fd < 0) {
+		err_set(err, errno, "create %s", path);
+		return NULL;
+	}
+	if (write(fd, content, len) != (ssize_t)len) {
+		err_set(err, errno ? errno : EIO, "write %s", path);
+		(void)close(fd);
+		return NULL;
+	}
+	(void)close(fd);
+	copy = strdup(path);
+	if (!copy)
+		err_set(err, ENOMEM, "plan %s", path);
+	return copy;
+}
+
+/* Writes the container's /etc/hostname and, unless it shares the host's
+ * network, its /etc/hosts: localhost, the IPv6 names docker lists, and on a
+ * bridge the container's address under its hostname. */
+static int plan_etc(struct spawn_plan *p, const struct rt_spec *spec, const char *state_dir,
+		    struct mst_err *err)
+{
+	char path[PATH_MAX], content[512], address[INET_ADDRSTRLEN] = "";
+	struct in_addr in = { .s_addr = spec->endpoint.address };
+	int n;
+
+	snprintf(path, sizeof(path), "%s/hostname", state_dir);
+	snprintf(content, sizeof(content), "%s\n", p->child.hostname);
+	p->etc_hostname = write_small_file(path, content, err);
+	if (!p->etc_hostname)
+		return -err->code;
+	p->child.etc_hostname = p->etc_hostname;
+	if (spec->network == RT_NET_HOST)
+		return 0;
+
+	if (spec->network == RT_NET_BRIDGE && spec->endpoint.address)
+		(void)inet_ntop(AF_INET, &in, address, sizeof(address));
+	n = snprintf(content, sizeof(content),
+		     "127.0.0.1\tlocalhost\n"
+		     "::1\tlocalhost ip6-localhost ip6-loopback\n"
+		     "fe00::0\tip6-localnet\n"
+		     "ff00::0\tip6-mcastprefix\n"
+		     "ff02::1\tip6-allnodes\n"
+		     "ff02::2\tip6-allrouters\n");
+	if (address[0] && n > 0 && (size_t)n < sizeof(content))
+		snprintf(content + n, sizeof(content) - (size_t)n, "%s\t%s\n", address,
+			 p->child.hostname);
+	snprintf(path, sizeof(path), "%s/hosts", state_dir);
+	p->etc_hosts = write_small_file(path, content, err);
+	if (!p->etc_hosts)
+		return -err->code;
+	p->child.etc_hosts = p->etc_hosts;
+	return 0;
+}
+
 /* Builds mstat-init's argv and the environment: the spec's entries plus the
  * PATH, HOSTNAME and HOME docker adds when they are missing. */
 static int plan_process(struct spawn_plan *p, const struct rt_spec *spec, struct mst_err *err)
@@ -266,6 +333,9 @@ static int plan_build(struct spawn_plan *p, const struct rt_spec *spec, const st
 	if (r < 0)
 		return r;
 	r = plan_root(p, spec, state_dir, err);
+	if (r < 0)
+		return r;
+	r = plan_etc(p, spec, state_dir, err);
 	if (r < 0)
 		return r;
 	r = plan_process(p, spec, err);

@@ -34,6 +34,11 @@ struct rt_child {
 	const char *root_target; /* mount point of the new root */
 	bool root_readonly;
 	const char *hostname;
+	/* Files written by the parent and bind-mounted read-only over /etc/hostname
+	 * and /etc/hosts, as docker gives each container its own; NULL leaves the
+	 * root's file (hosts with --network host). */
+	const char *etc_hostname;
+	const char *etc_hosts;
 	const char *cwd;
 	char *const *argv; /* mstat-init's argument vector */
 	char *const *envp;

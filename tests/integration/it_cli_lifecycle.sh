@@ -28,6 +28,16 @@ hostifaces=$(mstat run --rm --network host -- cat /proc/net/dev | wc -l)
 [ "$hostifaces" = "$(wc -l </proc/net/dev)" ] || fail "--network host does not show the host's interfaces"
 pass "hostname, env, workdir, read-only root, /tmp and networks behave ($up)"
 
+# Each container has its own /etc/hostname and /etc/hosts, read-only, as
+# with docker; with --network host it keeps the host's /etc/hosts.
+[ "$(mstat run --rm --hostname box -- cat /etc/hostname)" = box ] || fail "/etc/hostname is not box"
+hosts=$(mstat run --rm -- cat /etc/hosts)
+grep -q "^127.0.0.1[[:space:]]*localhost" <<<"$hosts" || fail "/etc/hosts lacks localhost: $hosts"
+mstat run --rm -- sh -c 'echo x >>/etc/hosts' 2>/dev/null && fail "/etc/hosts is writable inside"
+[ "$(mstat run --rm --network host -- cat /etc/hosts)" = "$(cat /etc/hosts)" ] ||
+	fail "--network host does not show the host's /etc/hosts"
+pass "each container has its own read-only /etc/hostname and /etc/hosts"
+
 # --rm removes the container after it exits.
 mstat run --rm --name tmp1 -- true
 mstat inspect tmp1 >/dev/null 2>&1 && fail "--rm left tmp1 behind"

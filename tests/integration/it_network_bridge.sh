@@ -89,6 +89,11 @@ page=$(mstat exec web -- busybox wget -q -O - http://127.0.0.1:80/)
 [ "$page" = "$TOKEN" ] || fail "page from inside the container (mstat exec) is '$page'"
 pass "the page comes from $ip_addr on the bridge and, through mstat exec, from inside"
 
+short=$(mstat inspect --format '{{.Id}}' web | cut -c1-12)
+mstat exec web -- cat /etc/hosts | grep -q "^$ip_addr[[:space:]]$short\$" ||
+	fail "/etc/hosts of web lacks '$ip_addr $short': $(mstat exec web -- cat /etc/hosts)"
+pass "/etc/hosts names the container's bridge address"
+
 # Counters of the host end of the veth: its rx is the container's tx.
 veth_counter() {
 	cat "/sys/class/net/$host_if/statistics/$1"

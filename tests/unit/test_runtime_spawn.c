@@ -603,7 +603,8 @@ static bool make_busybox_rootfs(const char *name, char *ret)
 
 static void test_rootfs_busybox(void)
 {
-	char *argv[] = { "/bin/sh", "-c", "echo data > /file; cat /file; ls /", NULL };
+	char *argv[] = { "/bin/sh", "-c", "echo data > /file; cat /file; ls /; cat /etc/hostname",
+			 NULL };
 	char rootfs[PATH_MAX], path[PATH_MAX], buf[64];
 	struct rt_spec spec;
 	struct rt_test_run r;
@@ -615,9 +616,12 @@ static void test_rootfs_busybox(void)
 	}
 	make_spec(&spec, "rootfs", argv);
 	spec.rootfs = rootfs;
+	spec.hostname = "rootfs-box";
 	CU_ASSERT_FATAL(run(&env_host, &spec, &r));
 	CU_ASSERT_EQUAL(r.code, 0);
-	CU_ASSERT_STRING_EQUAL(r.out, "data\nbin\ndev\nfile\nproc\nsys\ntmp\n");
+	/* etc/ holds the container's hostname and hosts files, made in a
+	 * writable root that lacks them, as docker does. */
+	CU_ASSERT_STRING_EQUAL(r.out, "data\nbin\ndev\netc\nfile\nproc\nsys\ntmp\nrootfs-box\n");
 	if (r.code != 0)
 		printf("\nerrors: %s\n", r.err);
 
