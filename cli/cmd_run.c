@@ -59,6 +59,9 @@ static int64_t run_now_ns(void)
  * found, 126 when it could not be executed, 125 otherwise. */
 int run_start_status(const char *message)
 {
+	/* A missing working directory is a setup error, not a missing command. */
+	if (strcasestr(message, "change to the working directory"))
+		return CLI_EXIT_ERROR;
 	if (strcasestr(message, "executable file not found") ||
 	    strcasestr(message, "no such file or directory") ||
 	    strcasestr(message, "not found in PATH"))

@@ -358,6 +358,29 @@ static int plan_build(struct spawn_plan *p, const struct rt_spec *spec, const st
 	return 0;
 }
 
+/* Creates the working directory and its missing parents, as docker run -w
+ * does. Runs in the child (no allocation); fails on a read-only root. */
+static int make_workdir(const char *path)
+{
+	char buf[PATH_MAX];
+	size_t len = strlen(path);
+
+	if (len == 0 || len >= sizeof(buf))
+		return -1;
+	memcpy(buf, path, len + 1);
+	for (size_t i = 1; i <= len; i++) {
+		if (buf[i] != '/' && buf[i] != '\0')
+			continue;
+		char saved = buf[i];
+
+		buf[i] = '\0';
+		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+			return -1;
+		buf[i] = saved;
+	}
+	return 0;
+}
+
 /* Everything the child does between clone3() and exec. */
 static int child_setup(const struct rt_child *c, struct rt_child_error *e)
 {
@@ -385,8 +408,9 @@ static int child_setup(const struct rt_child *c, struct rt_child_error *e)
 		if (r < 0)
 			return r;
 	}
-	if (chdir(c->cwd) < 0)
-		return rt_child_fail(e, errno, "change to the working directory", c->cwd);
+	if (chdir(c->cwd) < 0 && (errno != ENOENT || make_workdir(c->cwd) < 0 || chdir(c->cwd) < 0))
+		return rt_child_fail(e, errno == EROFS ? ENOENT : errno,
+				     "change to the working directory", c->cwd);
 
 	for (int i = 0; i < 3; i++) {
 		if (dup2(c->stdio_fd[i], i) < 0)

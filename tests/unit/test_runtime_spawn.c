@@ -672,6 +672,35 @@ static void test_blkio_counts_writes(void)
 	CU_ASSERT_EQUAL(rt_test_remove(&env_host, &live), 0);
 }
 
+/* A missing working directory is created in a writable root, as with docker
+ * run -w, and is an error naming it on the read-only host root. */
+static void test_workdir_created(void)
+{
+	char *argv[] = { "/bin/sh", "-c", "pwd", NULL };
+	char *host_argv[] = { "/bin/true", NULL };
+	char rootfs[PATH_MAX];
+	struct rt_spec spec;
+	struct rt_test_live live;
+	struct rt_test_run r;
+	struct mst_err err = { 0 };
+
+	if (!make_busybox_rootfs("rootfs-workdir", rootfs)) {
+		printf("\n/bin/busybox (busybox-static) missing; workdir test skipped\n");
+		return;
+	}
+	make_spec(&spec, "workdir", argv);
+	spec.rootfs = rootfs;
+	spec.cwd = "/app/deeper";
+	CU_ASSERT_FATAL(run(&env_host, &spec, &r));
+	CU_ASSERT_EQUAL(r.code, 0);
+	CU_ASSERT_STRING_EQUAL(r.out, "/app/deeper\n");
+
+	make_spec(&spec, "workdir-ro", host_argv);
+	spec.cwd = "/nonexistent-mstat-dir/deeper";
+	CU_ASSERT_EQUAL(rt_test_start(&env_host, &spec, false, &live, &err), -ENOENT);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "working directory /nonexistent-mstat-dir/deeper"));
+}
+
 static void test_setup_error_reported(void)
 {
 	char *argv[] = { "/bin/true", NULL };
@@ -780,6 +809,7 @@ int main(int argc, char **argv)
 	CU_add_test(s, "security defaults", test_security_defaults);
 	CU_add_test(s, "env and cwd", test_env_and_cwd);
 	CU_add_test(s, "rootfs busybox", test_rootfs_busybox);
+	CU_add_test(s, "workdir created", test_workdir_created);
 	CU_add_test(s, "blkio counts writes", test_blkio_counts_writes);
 	CU_add_test(s, "setup error reported", test_setup_error_reported);
 	CU_add_test(s, "missing init reported", test_missing_init_reported);
