@@ -20,6 +20,10 @@ enum MHD_Result http_reply_json(struct MHD_Connection *conn, unsigned status, js
 enum MHD_Result http_reply_error(struct MHD_Connection *conn, unsigned status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* Sends cmd to the main loop, sends its reply to the client and clears cmd. */
+enum MHD_Result http_run_command(struct api_server *s, struct MHD_Connection *conn,
+				 struct api_cmd *cmd);
+
 /* Replies to a failed lookup of container name: 400 for an id prefix that
  * matches several containers (error -ENOTUNIQ), else 404 with docker's
  * "No such container" message. */

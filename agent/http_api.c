@@ -69,9 +69,8 @@ static enum MHD_Result api_inspect(struct api_server *s, struct MHD_Connection *
 	return ret;
 }
 
-/* Sends cmd to the main loop, sends its reply to the client and clears cmd. */
-static enum MHD_Result run_command(struct api_server *s, struct MHD_Connection *conn,
-				   struct api_cmd *cmd)
+enum MHD_Result http_run_command(struct api_server *s, struct MHD_Connection *conn,
+				 struct api_cmd *cmd)
 {
 	enum MHD_Result ret;
 	json_t *reply;
@@ -117,7 +116,7 @@ static enum MHD_Result api_create(struct api_server *s, struct MHD_Connection *c
 			return MHD_NO;
 		}
 	}
-	return run_command(s, conn, &cmd);
+	return http_run_command(s, conn, &cmd);
 }
 
 /* Fills the parameters of a command from the query string. */
@@ -168,7 +167,7 @@ static enum MHD_Result container_command(struct api_server *s, struct MHD_Connec
 	cmd.target = strdup(name);
 	if (!cmd.target)
 		return MHD_NO;
-	return run_command(s, conn, &cmd);
+	return http_run_command(s, conn, &cmd);
 }
 
 static const struct {
@@ -208,7 +207,7 @@ static enum MHD_Result api_update(struct api_server *s, struct MHD_Connection *c
 		api_cmd_clear(&cmd);
 		return MHD_NO;
 	}
-	return run_command(s, conn, &cmd);
+	return http_run_command(s, conn, &cmd);
 }
 
 /* Routes /v1/containers/NAME[/ACTION]. */

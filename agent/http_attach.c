@@ -384,8 +384,6 @@ enum MHD_Result api_resize(struct api_server *s, struct MHD_Connection *conn, co
 	const char *w = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "w");
 	struct api_cmd cmd = { .type = API_CMD_RESIZE, .input_fd = -1 };
 	uint64_t rows, cols;
-	enum MHD_Result ret;
-	json_t *reply;
 
 	if (!h || !w || parse_u64_str(h, &rows) < 0 || parse_u64_str(w, &cols) < 0 || rows == 0 ||
 	    cols == 0 || rows > 65535 || cols > 65535)
@@ -397,27 +395,7 @@ enum MHD_Result api_resize(struct api_server *s, struct MHD_Connection *conn, co
 		return MHD_NO;
 	cmd.rows = (unsigned)rows;
 	cmd.cols = (unsigned)cols;
-	cmdq_call(s->commands, &cmd);
-	reply = cmd.reply;
-	cmd.reply = NULL;
-	ret = http_reply_json(conn, (unsigned)cmd.status, reply);
-	api_cmd_clear(&cmd);
-	return ret;
-}
-
-/* Sends cmd to the main loop and its reply to the client. */
-static enum MHD_Result reply_command(struct api_server *s, struct MHD_Connection *conn,
-				     struct api_cmd *cmd)
-{
-	enum MHD_Result ret;
-	json_t *reply;
-
-	cmdq_call(s->commands, cmd);
-	reply = cmd->reply;
-	cmd->reply = NULL;
-	ret = http_reply_json(conn, (unsigned)cmd->status, reply);
-	api_cmd_clear(cmd);
-	return ret;
+	return http_run_command(s, conn, &cmd);
 }
 
 static enum MHD_Result exec_create(struct api_server *s, struct MHD_Connection *conn,
@@ -443,7 +421,7 @@ static enum MHD_Result exec_create(struct api_server *s, struct MHD_Connection *
 		api_cmd_clear(&cmd);
 		return MHD_NO;
 	}
-	return reply_command(s, conn, &cmd);
+	return http_run_command(s, conn, &cmd);
 }
 
 /* Starts the exec and, with an upgrade, streams it like an attach; without
@@ -458,7 +436,7 @@ static enum MHD_Result exec_start(struct api_server *s, struct MHD_Connection *c
 		return MHD_NO;
 	cmd.attach_detached = !wants_upgrade(conn);
 	if (cmd.attach_detached)
-		return reply_command(s, conn, &cmd);
+		return http_run_command(s, conn, &cmd);
 
 	as = calloc(1, sizeof(*as));
 	if (!as) {
@@ -502,7 +480,7 @@ static enum MHD_Result exec_simple(struct api_server *s, struct MHD_Connection *
 	cmd.target = strdup(id);
 	if (!cmd.target)
 		return MHD_NO;
-	return reply_command(s, conn, &cmd);
+	return http_run_command(s, conn, &cmd);
 }
 
 enum MHD_Result api_exec_route(struct api_server *s, struct MHD_Connection *conn,

@@ -179,6 +179,25 @@ static int run_add_device_rate(int val, const char *arg, struct run_device_rate 
 	return 0;
 }
 
+/* Appends entry (taken, NULL after a failed allocation) to a list of strings
+ * of a repeated flag. */
+static int run_append(char ***list, size_t *n, char *entry, const char *flag, const char *arg,
+		      struct mst_err *err)
+{
+	char **grown;
+
+	if (!entry)
+		return err_set(err, ENOMEM, "storing %s %s failed", flag, arg);
+	grown = realloc(*list, (*n + 1) * sizeof(*grown));
+	if (!grown) {
+		free(entry);
+		return err_set(err, ENOMEM, "storing %s %s failed", flag, arg);
+	}
+	grown[(*n)++] = entry;
+	*list = grown;
+	return 0;
+}
+
 static int run_add_env(struct run_opts *o, const char *arg, struct mst_err *err)
 {
 	const char *eq = strchr(arg, '=');
@@ -197,17 +216,7 @@ static int run_add_env(struct run_opts *o, const char *arg, struct mst_err *err)
 		if (asprintf(&entry, "%s=%s", arg, value) < 0)
 			entry = NULL;
 	}
-	if (!entry)
-		return err_set(err, ENOMEM, "storing --env %s failed", arg);
-
-	char **env = realloc(o->env, (o->n_env + 1) * sizeof(*env));
-	if (!env) {
-		free(entry);
-		return err_set(err, ENOMEM, "storing --env %s failed", arg);
-	}
-	env[o->n_env++] = entry;
-	o->env = env;
-	return 0;
+	return run_append(&o->env, &o->n_env, entry, "--env", arg, err);
 }
 
 /* Adds a container label, "KEY=VALUE" or "KEY" for an empty value, as
@@ -222,17 +231,7 @@ static int run_add_label(struct run_opts *o, const char *arg, struct mst_err *er
 		entry = strdup(arg);
 	else if (asprintf(&entry, "%s=", arg) < 0)
 		entry = NULL;
-	if (!entry)
-		return err_set(err, ENOMEM, "storing --label %s failed", arg);
-
-	char **labels = realloc(o->labels, (o->n_labels + 1) * sizeof(*labels));
-	if (!labels) {
-		free(entry);
-		return err_set(err, ENOMEM, "storing --label %s failed", arg);
-	}
-	labels[o->n_labels++] = entry;
-	o->labels = labels;
-	return 0;
+	return run_append(&o->labels, &o->n_labels, entry, "--label", arg, err);
 }
 
 static int run_parse_port_number(const char *s, size_t len, uint16_t *ret)
