@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * A container's terminal and stdin, in the main thread. With Tty the
- * container's stdin, stdout and stderr are a pty slave; the agent reads the
+ * container's stdin, stdout and stderr are a pty slave. The agent reads the
  * master into the output log as stdout and keeps a second master descriptor
  * for input and resizing. Both are created at the first attach or at the
  * start, whichever comes first. With OpenStdin alone, stdin is a pipe whose write
@@ -25,8 +25,8 @@ static void close_fd(int *fd)
 }
 
 /* Creates the pty, or the stdin pipe, when the spec requests one and it does
- * not exist yet: at the first attach or at the start, whichever comes first,
- * so that a client can attach before the start and miss nothing. */
+ * not exist yet. That happens at the first attach or at the start, whichever
+ * comes first, so a client can attach before the start and miss nothing. */
 static int attach_open(struct container *c, struct mst_err *err)
 {
 	const struct rt_spec *spec = &c->rec.spec;

@@ -228,7 +228,7 @@ void sup_finish_exit(struct agent *a, struct container *c, int exit_code)
  * Ends the run of a container that an earlier mstatd left running when it
  * died without stopping it. As dockerd without live-restore does at its
  * start, the processes still in the container's cgroup are killed and the
- * cgroup removed, so nothing runs beyond mstatd's reach; the exit code is the
+ * cgroup removed, so nothing runs beyond mstatd's reach. The exit code is the
  * one the init recorded, 137 when the kill ended the run, else 255.
  * TODO: re-adopt such containers (pidfd, output pipes, port proxy) instead.
  */

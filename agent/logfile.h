@@ -14,7 +14,7 @@
  *   bytes 8-15  time of the read, CLOCK_REALTIME nanoseconds, big endian
  * The writer ends a record after every newline, so a record contains at
  * most one line. A file without the magic is the format of mstatd before
- * version 1 (Docker's multiplexed frames without times); it is read with
+ * version 1 (Docker's multiplexed frames without times). It is read with
  * time 0 and never appended to.
  */
 #ifndef MSTAT_AGENT_LOGFILE_H

@@ -26,8 +26,9 @@ enum ctr_status {
 	_CTR_STATUS_MAX,
 };
 
-/* What the agent does after a container's runs: docker's HostConfig.AutoRemove
- * and HostConfig.RestartPolicy. At most one of them is set. */
+/* The agent's handling of a container after each run: docker's
+ * HostConfig.AutoRemove and HostConfig.RestartPolicy. At most one of them is
+ * set. */
 struct ctr_options {
 	bool auto_remove;
 	struct restart_policy restart;

@@ -2,8 +2,8 @@
 /*
  * Restart policies in the main thread: after an exit, the container either
  * stays exited or waits in the restarting state for its backoff delay, then
- * starts again. Also the restart of containers that an earlier mstatd left
- * with a policy that asks for it.
+ * starts again. Also the restart, at agent start, of loaded containers whose
+ * policy requires one.
  */
 #include <errno.h>
 #include <string.h>

@@ -80,7 +80,7 @@ static struct rt_device_rate *rates_to_write(const struct rt_device_rate *old, s
 }
 
 /* Writes the new limits to a running container's cgroup. On failure it
- * writes the old ones back, so the cgroup keeps what the spec says. */
+ * writes the old ones back, so the cgroup keeps the limits of the spec. */
 static int apply_to_cgroup(struct agent *a, struct container *c, const struct rt_limits *new,
 			   struct mst_err *err)
 {

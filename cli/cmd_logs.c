@@ -58,7 +58,7 @@ static int logs_output(enum frame_stream stream, const char *data, size_t len, v
 		return 0;
 	if (cli_write_all(fd, data, len) < 0)
 		s->closed[fd] = true;
-	/* `mstat logs -f | head` ends once nobody reads. */
+	/* `mstat logs -f | head` ends once the reader has closed the pipe. */
 	return s->closed[STDOUT_FILENO] && stream == FRAME_STDOUT ? -EPIPE : 0;
 }
 

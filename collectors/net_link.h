@@ -29,7 +29,7 @@ int net_link_open(const char *ns_path, int *ret_fd);
 int net_link_request(int fd, uint32_t seq);
 
 /*
- * Adds the interfaces of one received datagram of the dump answering seq to
+ * Adds the interfaces of one received datagram of the dump with sequence seq to
  * acc, skipping loopback interfaces and messages of other sequence numbers.
  * Sets *ret_done at NLMSG_DONE. Returns the kernel's -errno for an
  * NLMSG_ERROR, -EINVAL for a malformed message, -ERANGE on a counter

@@ -245,8 +245,8 @@ static int v1_set_cpu_and_pids(struct rt_cgroup *cg, const struct rt_limits *lim
  * a rule on that device, and without these counters the io collector reads
  * zeros. Checked on Linux 6.18 with a loop device: nothing was counted before
  * the first rule, and every cgroup was counted after it. A device of size 0
- * (a loop device with no file, an unset zram) is skipped: each rule adds a
- * record that the collector's two blkio reads walk on every pass, and the
+ * (a loop device with no file, an unset zram) is skipped, because each rule
+ * adds a record that the collector's two blkio reads walk on every pass. The
  * benchmark found those reads at a third of mstatd's CPU with ten devices.
  * NOTE: a disk that gains a medium after a container started is not counted
  * for that container.

@@ -64,8 +64,8 @@ wait_for 20 is_exited timed || fail "timed did not exit"
 mstat logs --since yesterday timed >/dev/null 2>&1 && fail "--since yesterday was accepted"
 pass "--since and --until"
 
-# 600 numbered lines of 64 bytes rotate through the files; a follower that
-# started first sees every line in order, a later reader the newest ones.
+# 600 numbered lines of 64 bytes rotate through the files. A follower that
+# started first gets every line in order, and a later reader the newest ones.
 mstat run -d --name chatty -- sh -c 'i=0; while [ $i -lt 600 ]; do
 	printf "%05d-..........................................................\n" $i
 	i=$((i+1)); [ $((i % 40)) -ne 0 ] || sleep 0.1; done' >/dev/null

@@ -127,8 +127,8 @@ fi
 limit_is_128m() {
 	[ "$(metric_value container_spec_memory_limit_bytes 'name="box"')" = 134217728 ]
 }
-# The next pass after an update reads the limit files again (within 3 s at
-# the 0.5 s interval; limits are otherwise read every tenth pass).
+# Limit files are read every tenth pass, but the pass after an update reads
+# them at once. At the 0.5 s interval, 3 s is ample for that pass.
 wait_for 3 limit_is_128m || fail "/metrics shows memory limit $(metric_value container_spec_memory_limit_bytes 'name="box"')"
 mstat events --since "$since" --until "$(($(date +%s) + 1))" --filter container=box --filter event=limit-change \
 	--format '{{index .Actor.Attributes "memoryMax"}} {{index .Actor.Attributes "pidsMax"}} {{index .Actor.Attributes "restartPolicy"}}' \
@@ -205,9 +205,9 @@ wait_for 10 looper_went_on ||
 	fail "always looper made $(restart_count looper) restarts after the agent restart (before: $looper_before)"
 pass "after an agent restart, unless-stopped and always containers run again, a stopped one stays"
 
-# --- a crash of mstatd (SIGKILL): at the next start, the processes it left
-# are killed and their cgroups removed, as dockerd without live-restore
-# does; unless-stopped containers then start again.
+# --- a crash of mstatd (SIGKILL). At the next start, the processes it left
+# are killed and their cgroups removed, as dockerd without live-restore does.
+# Then unless-stopped containers start again.
 mstat run -d --name orphan -- sleep 300 >/dev/null
 mstat run -d --name phoenix --restart unless-stopped -- sleep 300 >/dev/null
 orphan_pid=$(mstat inspect --format '{{.State.Pid}}' orphan)

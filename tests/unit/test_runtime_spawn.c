@@ -619,7 +619,7 @@ static void test_rootfs_busybox(void)
 	spec.hostname = "rootfs-box";
 	CU_ASSERT_FATAL(run(&env_host, &spec, &r));
 	CU_ASSERT_EQUAL(r.code, 0);
-	/* etc/ holds the container's hostname and hosts files, made in a
+	/* etc/ contains the container's hostname and hosts files, created in a
 	 * writable root that lacks them, as docker does. */
 	CU_ASSERT_STRING_EQUAL(r.out, "data\nbin\ndev\netc\nfile\nproc\nsys\ntmp\nrootfs-box\n");
 	if (r.code != 0)
