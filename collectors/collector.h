@@ -15,8 +15,9 @@
 #include "common/cglayout.h"
 #include "common/err.h"
 
-/* 2: pressure and memory keys added to struct sample; 3: its reread_limits */
-#define COLLECTOR_ABI_VERSION 3
+/* 2: pressure and memory keys added to struct sample; 3: its reread_limits;
+ * 4: its device and interface lists moved out of the struct */
+#define COLLECTOR_ABI_VERSION 4
 
 /* The target description a collector receives when it opens a target. */
 struct target_info {

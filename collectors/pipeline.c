@@ -18,13 +18,19 @@ struct collector_slot {
 	void *state;
 };
 
+/* A sample the pipeline keeps, with lists sized to what it held so far. */
+struct kept_sample {
+	struct sample s;
+	unsigned cap_blkdev, cap_netif;
+};
+
 struct pipeline_target {
 	struct snapshot_meta_ref *meta; /* shared with the snapshots */
 	struct cg_paths cgroup;
 	pid_t pid;
 	struct collector_slot *slots;
 	size_t n_slots;
-	struct sample cur, prev;
+	struct kept_sample cur, prev;
 	bool has_cur, has_prev;
 	bool retired;	     /* collectors closed; cur is the final sample */
 	bool limits_changed; /* the next pass reads the limit files */
@@ -41,6 +47,7 @@ struct pipeline {
 	unsigned online_cpus;
 	uint64_t host_memory_bytes, pass_duration_ns;
 	struct snapshot_collector_stat stats[SNAPSHOT_MAX_COLLECTORS]; /* by registry index */
+	struct sample_lists scratch; /* the lists of the sample being collected */
 };
 
 static uint64_t clock_ns(clockid_t clock)
@@ -81,6 +88,8 @@ static void target_free(struct pipeline_target *t)
 	free(t->slots);
 	snapshot_meta_ref_unref(t->meta);
 	cg_paths_free(&t->cgroup);
+	sample_free_lists(&t->cur.s);
+	sample_free_lists(&t->prev.s);
 	free(t);
 }
 
@@ -96,6 +105,11 @@ void pipeline_free(struct pipeline *p)
 
 static int target_collect(struct pipeline *p, struct pipeline_target *t, bool final,
 			  unsigned *errors);
+
+static int kept_sample_set(struct kept_sample *k, const struct sample *src)
+{
+	return sample_copy_grow(&k->s, &k->cap_blkdev, &k->cap_netif, src);
+}
 
 static ssize_t target_index(const struct pipeline *p, const char *id)
 {
@@ -259,7 +273,8 @@ int pipeline_retire_target(struct pipeline *p, const char *id)
 		return 0;
 	}
 	/* No rates for a target that no longer runs. */
-	t->prev = t->cur;
+	if (kept_sample_set(&t->prev, &t->cur.s) < 0)
+		t->has_prev = false;
 	t->host_cpu_ns_prev = t->host_cpu_ns_cur;
 	t->retired = true;
 	return 0;
@@ -345,7 +360,7 @@ static int target_collect(struct pipeline *p, struct pipeline_target *t, bool fi
 {
 	struct sample next;
 
-	sample_reset(&next);
+	sample_init(&next, &p->scratch);
 	next.mono_ns = clock_ns(CLOCK_MONOTONIC);
 	next.real_ns = clock_ns(CLOCK_REALTIME);
 	next.reread_limits = final || t->limits_changed;
@@ -369,9 +384,15 @@ static int target_collect(struct pipeline *p, struct pipeline_target *t, bool fi
 	sample_set_working_set(&next);
 	sample_set_totals(&next);
 
-	t->prev = t->cur;
+	/* The new sample goes into the older one's place, then the two swap. */
+	if (kept_sample_set(&t->prev, &next) < 0) {
+		(*errors)++;
+		return -ENOMEM;
+	}
+	struct kept_sample older = t->cur;
+	t->cur = t->prev;
+	t->prev = older;
 	t->has_prev = t->has_cur;
-	t->cur = next;
 	t->has_cur = true;
 	return 0;
 }
@@ -384,19 +405,20 @@ static int entry_compare(const void *a, const void *b)
 	return c ? c : strcmp(x->meta.id, y->meta.id);
 }
 
-static int entry_fill(struct snapshot_entry *e, const struct pipeline_target *t,
-		      unsigned online_cpus)
+/* Fills e from t, placing the sample lists in the snapshot's pools. */
+static void entry_fill(struct snapshot_entry *e, const struct pipeline_target *t,
+		       unsigned online_cpus, struct sample_blkdev **blkdev_pool,
+		       struct sample_netif **netif_pool)
 {
 	e->meta_ref = snapshot_meta_ref_ref(t->meta);
 	e->meta = t->meta->meta;
 
-	e->cur = t->cur;
-	e->prev = t->prev;
+	sample_copy_into(&e->cur, &t->cur.s, blkdev_pool, netif_pool);
+	sample_copy_into(&e->prev, &t->prev.s, blkdev_pool, netif_pool);
 	e->has_prev = t->has_prev;
 	e->host_cpu_ns_cur = t->host_cpu_ns_cur;
 	e->host_cpu_ns_prev = t->host_cpu_ns_prev;
 	snapshot_derive(e, online_cpus);
-	return 0;
 }
 
 int pipeline_collect(struct pipeline *p, struct snapshot **ret)
@@ -441,16 +463,22 @@ int pipeline_collect(struct pipeline *p, struct snapshot **ret)
 
 int pipeline_snapshot(struct pipeline *p, struct snapshot **ret)
 {
-	struct snapshot *snap = snapshot_new(p->n_targets);
+	size_t n_blkdev = 0, n_netif = 0;
+
+	for (size_t i = 0; i < p->n_targets; i++) {
+		const struct pipeline_target *t = p->targets[i];
+
+		n_blkdev += t->cur.s.n_blkdev + t->prev.s.n_blkdev;
+		n_netif += t->cur.s.n_netif + t->prev.s.n_netif;
+	}
+	struct snapshot *snap = snapshot_new_lists(p->n_targets, n_blkdev, n_netif);
 	if (!snap)
 		return -ENOMEM;
-	for (size_t i = 0; i < p->n_targets; i++) {
-		int r = entry_fill(&snap->entries[i], p->targets[i], p->online_cpus);
-		if (r < 0) {
-			snapshot_unref(snap);
-			return r;
-		}
-	}
+	struct sample_blkdev *blkdev_pool = snap->blkdev_pool;
+	struct sample_netif *netif_pool = snap->netif_pool;
+	for (size_t i = 0; i < p->n_targets; i++)
+		entry_fill(&snap->entries[i], p->targets[i], p->online_cpus, &blkdev_pool,
+			   &netif_pool);
 	if (snap->n_entries > 1)
 		qsort(snap->entries, snap->n_entries, sizeof(snap->entries[0]), entry_compare);
 

@@ -3,8 +3,11 @@
  * One sample: what the collectors read for one target in one pass. Scalar
  * values are indexed by enum sample_key and carry a presence bit, because a
  * value the kernel does not provide is absent, never zero. Limits use
- * MST_UNLIMITED for "no limit". A sample is a fixed-size value type so that a
- * collection pass never allocates.
+ * MST_UNLIMITED for "no limit". The per-device and per-interface lists live
+ * outside the struct: a sample being collected points at lists of the full
+ * capacity (struct sample_lists), a kept or published sample at lists of its
+ * own length, so that a thousand idle samples do not each reserve room for
+ * hundreds of devices.
  */
 #ifndef MSTAT_COLLECTORS_SAMPLE_H
 #define MSTAT_COLLECTORS_SAMPLE_H
@@ -91,11 +94,12 @@ enum sample_key {
 	_SAMPLE_KEY_MAX,
 };
 
-/* NOTE: fixed capacities keep a sample allocation-free; devices or interfaces
- * beyond them are left out of the per-device lists but still counted in the
- * totals. */
-#define SAMPLE_MAX_BLKDEVS 16
-#define SAMPLE_MAX_NETIFS  16
+/* The room a collector may fill in a sample it is given. Devices or
+ * interfaces beyond it are left out of the lists but still counted in the
+ * totals; the bound keeps an odd kernel file from growing memory without
+ * limit. */
+#define SAMPLE_MAX_BLKDEVS 128
+#define SAMPLE_MAX_NETIFS  128
 
 struct sample_blkdev {
 	uint32_t major, minor;
@@ -117,11 +121,27 @@ struct sample {
 	bool reread_limits;
 	uint64_t value[_SAMPLE_KEY_MAX];
 	uint64_t present[(_SAMPLE_KEY_MAX + 63) / 64];
+	/* In a sample passed to collect(), blkdev and netif have room for
+	 * SAMPLE_MAX_BLKDEVS and SAMPLE_MAX_NETIFS entries; elsewhere, for
+	 * n_blkdev and n_netif. */
 	unsigned n_blkdev;
-	struct sample_blkdev blkdev[SAMPLE_MAX_BLKDEVS];
+	struct sample_blkdev *blkdev;
 	unsigned n_netif;
+	struct sample_netif *netif;
+};
+
+/* Lists of the full capacity, for a sample that collectors fill. */
+struct sample_lists {
+	struct sample_blkdev blkdev[SAMPLE_MAX_BLKDEVS];
 	struct sample_netif netif[SAMPLE_MAX_NETIFS];
 };
+
+/* Declares a sample `name` that collectors may fill, with its lists beside
+ * it, and resets it. */
+#define SAMPLE_DECLARE(name)                                                                       \
+	struct sample_lists name##_lists;                                                          \
+	struct sample name;                                                                        \
+	sample_init(&name, &name##_lists)
 
 static inline void sample_set(struct sample *s, enum sample_key k, uint64_t v)
 {
@@ -143,7 +163,25 @@ static inline bool sample_get(const struct sample *s, enum sample_key k, uint64_
 	return true;
 }
 
-/* Clears values and lists but keeps nothing else; used at the start of a pass. */
+/* Resets s and points its lists at l. */
+void sample_init(struct sample *s, struct sample_lists *l);
+
+/* Clears the values and empties the lists, keeping where the lists are; used
+ * at the start of a pass. */
 void sample_reset(struct sample *s);
+
+/* Copies the values and the lists of src into dst, whose lists hold
+ * *cap_blkdev and *cap_netif entries in memory from malloc(); grows them when
+ * src has more. Returns -ENOMEM and leaves dst alone when growing fails. */
+int sample_copy_grow(struct sample *dst, unsigned *cap_blkdev, unsigned *cap_netif,
+		     const struct sample *src);
+
+/* Copies src into dst with its lists placed at *blkdev_pool and *netif_pool,
+ * which then move past them. The pools must have room for src's lists. */
+void sample_copy_into(struct sample *dst, const struct sample *src,
+		      struct sample_blkdev **blkdev_pool, struct sample_netif **netif_pool);
+
+/* Frees lists that sample_copy_grow() allocated and resets s. */
+void sample_free_lists(struct sample *s);
 
 #endif

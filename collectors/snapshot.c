@@ -11,22 +11,31 @@
 
 #include "collectors/snapshot.h"
 
-struct snapshot *snapshot_new(size_t n)
+struct snapshot *snapshot_new_lists(size_t n, size_t n_blkdev, size_t n_netif)
 {
 	struct snapshot *s = calloc(1, sizeof(*s));
 
 	if (!s)
 		return NULL;
-	if (n > 0) {
-		s->entries = calloc(n, sizeof(s->entries[0]));
-		if (!s->entries) {
-			free(s);
-			return NULL;
-		}
+	s->entries = n > 0 ? calloc(n, sizeof(s->entries[0])) : NULL;
+	s->blkdev_pool = n_blkdev > 0 ? calloc(n_blkdev, sizeof(s->blkdev_pool[0])) : NULL;
+	s->netif_pool = n_netif > 0 ? calloc(n_netif, sizeof(s->netif_pool[0])) : NULL;
+	if ((n > 0 && !s->entries) || (n_blkdev > 0 && !s->blkdev_pool) ||
+	    (n_netif > 0 && !s->netif_pool)) {
+		free(s->entries);
+		free(s->blkdev_pool);
+		free(s->netif_pool);
+		free(s);
+		return NULL;
 	}
 	s->n_entries = n;
 	atomic_init(&s->refcount, 1);
 	return s;
+}
+
+struct snapshot *snapshot_new(size_t n)
+{
+	return snapshot_new_lists(n, 0, 0);
 }
 
 struct snapshot *snapshot_ref(struct snapshot *s)
@@ -52,6 +61,8 @@ void snapshot_unref(struct snapshot *s)
 			snapshot_meta_free(&s->entries[i].meta);
 	}
 	free(s->entries);
+	free(s->blkdev_pool);
+	free(s->netif_pool);
 	free(s);
 }
 

@@ -92,10 +92,17 @@ struct snapshot {
 	struct snapshot_entry *entries; /* sorted by meta.name */
 	size_t n_collectors;		/* registered collectors, in registry order */
 	struct snapshot_collector_stat collectors[SNAPSHOT_MAX_COLLECTORS];
+	/* The memory of the entries' device and interface lists; owned. */
+	struct sample_blkdev *blkdev_pool;
+	struct sample_netif *netif_pool;
 };
 
 /* Allocates a snapshot with n zeroed entries and one reference. */
 struct snapshot *snapshot_new(size_t n);
+
+/* Allocates a snapshot as snapshot_new() does, with pools that have room for
+ * n_blkdev devices and n_netif interfaces for the entries' lists. */
+struct snapshot *snapshot_new_lists(size_t n, size_t n_blkdev, size_t n_netif);
 struct snapshot *snapshot_ref(struct snapshot *s);
 void snapshot_unref(struct snapshot *s); /* frees on the last reference; accepts NULL */
 

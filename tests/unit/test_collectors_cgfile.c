@@ -55,7 +55,7 @@ static void tree_close(void)
 
 static void check_values(struct cgfile_set *set, uint64_t want_memory, uint64_t want_pids)
 {
-	struct sample s;
+	SAMPLE_DECLARE(s);
 	uint64_t v = 0;
 
 	sample_reset(&s);
@@ -120,7 +120,7 @@ static void test_directory_mode(void)
 
 	/* A vanished file ends the target in directory mode too. */
 	char path[2 * PATH_MAX];
-	struct sample s;
+	SAMPLE_DECLARE(s);
 	snprintf(path, sizeof(path), "%s/v2-tree/mstat-test/pids.current", dir);
 	CU_ASSERT_EQUAL(unlink(path), 0);
 	sample_reset(&s);
@@ -146,7 +146,7 @@ static void test_limit_interval(void)
 		  .is_limit = true },
 	};
 	struct cgfile_set *set = NULL;
-	struct sample s;
+	SAMPLE_DECLARE(s);
 	uint64_t v = 0;
 
 	tree_open();

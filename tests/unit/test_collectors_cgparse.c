@@ -40,7 +40,7 @@ static const struct cgparse_key memory_keys[] = {
 
 static void test_keyed_v1_memory_stat(void)
 {
-	struct sample s;
+	SAMPLE_DECLARE(s);
 	size_t len;
 	char *buf = fixture_read("v1-tree/memory/mstat-test/memory.stat", &len);
 
@@ -64,7 +64,7 @@ static void test_keyed_v2_cpu_stat_real(void)
 		{ "system_usec", SAMPLE_CPU_SYSTEM_NS, 1000 },
 		{ "nr_periods", SAMPLE_CPU_PERIODS, 1 },
 	};
-	struct sample s;
+	SAMPLE_DECLARE(s);
 	uint64_t usage = 0, user = 0, sys = 0;
 	size_t len;
 	char *buf = fixture_read("v2-root/cpu.stat", &len);
@@ -85,7 +85,7 @@ static void test_keyed_v2_cpu_stat_real(void)
 static void test_keyed_oom_control(void)
 {
 	static const struct cgparse_key keys[] = { { "oom_kill", SAMPLE_MEM_OOM_KILL, 1 } };
-	struct sample s;
+	SAMPLE_DECLARE(s);
 	size_t len;
 	char *buf = fixture_read("v1-tree/memory/mstat-test/memory.oom_control", &len);
 
@@ -108,7 +108,7 @@ static void test_keyed_edge_cases(void)
 		{ "oom_kill", SAMPLE_MEM_OOM_KILL, 1 },
 	};
 	static const struct cgparse_key usec[] = { { "usage_usec", SAMPLE_CPU_USAGE_NS, 1000 } };
-	struct sample s;
+	SAMPLE_DECLARE(s);
 
 	/* empty file: nothing set, not an error */
 	sample_marked(&s);
@@ -226,7 +226,7 @@ static void test_cpu_max(void)
 
 static void test_cpuacct_stat(void)
 {
-	struct sample s;
+	SAMPLE_DECLARE(s);
 	size_t len;
 	char *buf = fixture_read("v1-tree/cpuacct/mstat-test/cpuacct.stat", &len);
 
@@ -275,7 +275,7 @@ static void test_ticks_and_weight(void)
 
 static void test_io_stat_devices(void)
 {
-	struct sample s;
+	SAMPLE_DECLARE(s);
 	size_t len;
 	char *buf = fixture_read("v2-tree/mstat-test/io.stat", &len);
 
@@ -319,9 +319,9 @@ static void test_io_stat_devices(void)
 
 static void test_io_stat_limits(void)
 {
-	char buf[4096];
+	char buf[16384];
 	size_t len = 0;
-	struct sample s;
+	SAMPLE_DECLARE(s);
 
 	/* more devices than the list holds: all of them in the totals */
 	for (int i = 0; i < SAMPLE_MAX_BLKDEVS + 3; i++)
@@ -349,7 +349,7 @@ static void test_io_stat_limits(void)
 
 static void test_blkio_v1_merge(void)
 {
-	struct sample s;
+	SAMPLE_DECLARE(s);
 	size_t len;
 	char *bytes = fixture_read(
 	    "v1-tree/blkio/mstat-test/blkio.throttle.io_service_bytes_recursive", &len);
@@ -378,7 +378,7 @@ static void test_blkio_v1_merge(void)
 
 static void test_blkio_v1_edge_cases(void)
 {
-	struct sample s;
+	SAMPLE_DECLARE(s);
 
 	/* a cgroup without I/O: only "Total 0" */
 	sample_reset(&s);
@@ -432,7 +432,7 @@ static const struct sample_netif *find_netif(const struct sample *s, const char 
 
 static void test_net_dev_host(void)
 {
-	struct sample s;
+	SAMPLE_DECLARE(s);
 	size_t len;
 	char *buf = fixture_read("proc/4242/net/dev", &len);
 
@@ -454,7 +454,7 @@ static void test_net_dev_host(void)
 
 static void test_net_dev_unusual_names(void)
 {
-	struct sample s;
+	SAMPLE_DECLARE(s);
 	size_t len;
 	char *buf = fixture_read("proc/4243/net/dev", &len);
 
@@ -485,7 +485,7 @@ static void test_net_dev_edge_cases(void)
 {
 	char buf[8192];
 	size_t len;
-	struct sample s;
+	SAMPLE_DECLARE(s);
 
 	/* headers only: no interfaces, totals of zero */
 	sample_reset(&s);
@@ -612,7 +612,7 @@ static void test_meminfo(void)
 
 static void test_pressure(void)
 {
-	struct sample s;
+	SAMPLE_DECLARE(s);
 	size_t len;
 	char *buf = fixture_read("v2-root/cpu.pressure", &len);
 

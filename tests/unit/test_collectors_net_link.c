@@ -86,7 +86,7 @@ static void test_dump_two_parts(void)
 {
 	static struct msgbuf part1, part2;
 	struct net_link_acc acc = { 0 };
-	struct sample s;
+	SAMPLE_DECLARE(s);
 	bool done = false;
 
 	part1.len = part2.len = 0;
@@ -106,7 +106,7 @@ static void test_dump_two_parts(void)
 	CU_ASSERT_EQUAL(acc.netif[0].tx_dropped, 1007);
 	CU_ASSERT_STRING_EQUAL(acc.netif[1].name, "eth1");
 
-	memset(&s, 0, sizeof(s));
+	sample_reset(&s);
 	net_link_store(&acc, &s);
 	CU_ASSERT_EQUAL(s.n_netif, 2);
 	CU_ASSERT_TRUE(sample_has(&s, SAMPLE_NET_RX_BYTES));

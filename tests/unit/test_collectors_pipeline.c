@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -541,6 +542,77 @@ static void test_pipeline_collector_failures(void)
 	env_close();
 }
 
+/* A collector that lists lists_count devices and interfaces, numbered from
+ * lists_base, so that a test sees which pass a list came from. */
+static unsigned lists_count, lists_base;
+
+static int lists_collect(void *state, struct sample *s)
+{
+	for (unsigned i = 0; i < lists_count && i < SAMPLE_MAX_BLKDEVS; i++)
+		s->blkdev[s->n_blkdev++] = (struct sample_blkdev){ .major = 8,
+								   .minor = lists_base + i,
+								   .read_bytes = lists_base };
+	for (unsigned i = 0; i < lists_count && i < SAMPLE_MAX_NETIFS; i++) {
+		struct sample_netif *n = &s->netif[s->n_netif++];
+
+		*n = (struct sample_netif){ .rx_bytes = lists_base + i };
+		snprintf(n->name, sizeof(n->name), "eth%u", i);
+	}
+	return 0;
+}
+
+static const struct collector lists = { .abi_version = COLLECTOR_ABI_VERSION,
+					.name = "lists",
+					.open = fake_open,
+					.collect = lists_collect,
+					.close = fake_close };
+
+/* Checks that a sample lists n devices and interfaces of pass base. */
+static void check_lists(const struct sample *s, unsigned n, unsigned base)
+{
+	CU_ASSERT_EQUAL_FATAL(s->n_blkdev, n);
+	CU_ASSERT_EQUAL_FATAL(s->n_netif, n);
+	for (unsigned i = 0; i < n; i++) {
+		CU_ASSERT_EQUAL(s->blkdev[i].minor, base + i);
+		CU_ASSERT_EQUAL(s->blkdev[i].read_bytes, base);
+		CU_ASSERT_EQUAL(s->netif[i].rx_bytes, base + i);
+	}
+}
+
+/* Lists that grow, shrink and fill the whole room keep their contents in the
+ * pipeline and in every snapshot still held, each with its own copy. */
+static void test_pipeline_list_lengths(void)
+{
+	struct mst_err err = { 0 };
+	struct snapshot *held[4];
+	static const unsigned counts[4] = { 1, SAMPLE_MAX_BLKDEVS, 0, 3 };
+
+	env_open("v2-tree");
+	collector_registry_reset();
+	CU_ASSERT_EQUAL_FATAL(collector_register(&lists), 0);
+	struct pipeline *p = pipeline_new(&env.layout);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	struct snapshot_meta m = meta_of("/mstat-test", "db", NULL);
+	CU_ASSERT_EQUAL_FATAL(pipeline_add_target(p, &m, &env.paths, 0, &err), 0);
+
+	for (unsigned pass = 0; pass < 4; pass++) {
+		lists_count = counts[pass];
+		lists_base = 1000 * (pass + 1);
+		CU_ASSERT_EQUAL_FATAL(pipeline_collect(p, &held[pass]), 0);
+	}
+	for (unsigned pass = 0; pass < 4; pass++) {
+		const struct snapshot_entry *e = &held[pass]->entries[0];
+
+		check_lists(&e->cur, counts[pass], 1000 * (pass + 1));
+		CU_ASSERT_EQUAL(e->has_prev, pass > 0);
+		if (pass > 0)
+			check_lists(&e->prev, counts[pass - 1], 1000 * pass);
+		snapshot_unref(held[pass]);
+	}
+	pipeline_free(p);
+	env_close();
+}
+
 static void test_snapshot_derive(void)
 {
 	struct snapshot_entry e;
@@ -708,6 +780,7 @@ static const struct cunit_test tests[] = {
 	{ "pipeline missing files", test_pipeline_missing_files },
 	{ "pipeline targets", test_pipeline_targets },
 	{ "pipeline collector failures", test_pipeline_collector_failures },
+	{ "pipeline list lengths", test_pipeline_list_lengths },
 	{ "snapshot derive", test_snapshot_derive },
 	{ "snapshot meta", test_snapshot_meta },
 	{ "host files", test_host_files },

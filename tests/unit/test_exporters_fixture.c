@@ -169,15 +169,28 @@ static void fixture_fill_v2(struct snapshot_entry *e)
 	e->host_cpu_ns_cur = 400000000000ULL;
 }
 
+/* Room for each sample's lists: two entries, cur and prev. */
+#define FIXTURE_LIST_ROOM 4
+
 struct snapshot *fixture_snapshot(void)
 {
 	struct snapshot *s = calloc(1, sizeof(*s));
 
-	if (s)
+	if (s) {
 		s->entries = calloc(2, sizeof(*s->entries));
-	if (!s || !s->entries) {
+		s->blkdev_pool = calloc(4 * FIXTURE_LIST_ROOM, sizeof(*s->blkdev_pool));
+		s->netif_pool = calloc(4 * FIXTURE_LIST_ROOM, sizeof(*s->netif_pool));
+	}
+	if (!s || !s->entries || !s->blkdev_pool || !s->netif_pool) {
 		fprintf(stderr, "fixture_snapshot: out of memory\n");
 		exit(2);
+	}
+	for (size_t i = 0; i < 4; i++) {
+		struct snapshot_entry *e = &s->entries[i / 2];
+		struct sample *sample = i % 2 ? &e->prev : &e->cur;
+
+		sample->blkdev = s->blkdev_pool + i * FIXTURE_LIST_ROOM;
+		sample->netif = s->netif_pool + i * FIXTURE_LIST_ROOM;
 	}
 	atomic_init(&s->refcount, 1);
 	s->generation = 42;
@@ -199,5 +212,7 @@ void fixture_free(struct snapshot *s)
 	if (!s)
 		return;
 	free(s->entries);
+	free(s->blkdev_pool);
+	free(s->netif_pool);
 	free(s);
 }
