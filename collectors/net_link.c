@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Reads interface counters with one RTM_GETLINK dump: IFLA_STATS64 of every
- * link but loopback, the same numbers /proc/net/dev shows, without text to
- * parse. The parser takes a buffer, so tests feed it built messages.
+ * Reads interface counters with rtnetlink dumps: IFLA_STATS64 of every link
+ * but loopback, the same numbers /proc/net/dev shows, without text to parse.
+ * An RTM_GETLINK dump also yields the names, an RTM_GETSTATS dump only the
+ * counters by interface index, at about a third of the kernel's cost. The
+ * parser takes a buffer, so tests feed it built messages.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -61,25 +63,43 @@ int net_link_open(const char *ns_path, int *ret_fd)
 	return 0;
 }
 
-int net_link_request(int fd, uint32_t seq)
+/* Sends a dump request of type with the family message body. */
+static int send_dump(int fd, uint16_t type, uint32_t seq, const void *body, size_t body_len)
 {
 	struct {
 		struct nlmsghdr h;
-		struct ifinfomsg ifi;
+		char body[sizeof(struct if_stats_msg) + sizeof(struct ifinfomsg)];
 	} req = {
 		.h = {
-			.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg)),
-			.nlmsg_type = RTM_GETLINK,
+			.nlmsg_len = (uint32_t)NLMSG_LENGTH(body_len),
+			.nlmsg_type = type,
 			.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP,
 			.nlmsg_seq = seq,
 		},
-		.ifi = { .ifi_family = AF_UNSPEC },
 	};
 	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
 
+	memcpy(req.body, body, body_len);
 	if (sendto(fd, &req, req.h.nlmsg_len, 0, (struct sockaddr *)&kernel, sizeof(kernel)) < 0)
 		return -errno;
 	return 0;
+}
+
+int net_link_request(int fd, uint32_t seq)
+{
+	const struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
+
+	return send_dump(fd, RTM_GETLINK, seq, &ifi, sizeof(ifi));
+}
+
+int net_link_request_stats(int fd, uint32_t seq)
+{
+	const struct if_stats_msg ifsm = {
+		.family = AF_UNSPEC,
+		.filter_mask = IFLA_STATS_FILTER_BIT(IFLA_STATS_LINK_64),
+	};
+
+	return send_dump(fd, RTM_GETSTATS, seq, &ifsm, sizeof(ifsm));
 }
 
 static int add_checked(uint64_t *sum, uint64_t v)
@@ -90,34 +110,13 @@ static int add_checked(uint64_t *sum, uint64_t v)
 	return 0;
 }
 
-/* Adds one RTM_NEWLINK message. A link without IFLA_STATS64 or a name is
- * skipped: it has nothing to count. */
-static int add_link(const struct nlmsghdr *h, struct net_link_acc *acc)
+/* Adds the counters of one interface to the totals and, while there is room,
+ * to the list. st may be unaligned. */
+static int add_counters(struct net_link_acc *acc, const char *name, size_t name_len, const void *st)
 {
-	const struct ifinfomsg *ifi = NLMSG_DATA(h);
-	const struct rtnl_link_stats64 *st = NULL;
-	const char *name = NULL;
-	size_t name_len = 0;
-	int attr_len = (int)h->nlmsg_len - (int)NLMSG_LENGTH(sizeof(*ifi));
-
-	if (attr_len < 0)
-		return -EINVAL;
-	if (ifi->ifi_flags & IFF_LOOPBACK)
-		return 0;
-	for (const struct rtattr *a = IFLA_RTA(ifi); RTA_OK(a, attr_len);
-	     a = RTA_NEXT(a, attr_len)) {
-		if (a->rta_type == IFLA_IFNAME) {
-			name = RTA_DATA(a);
-			name_len = strnlen(name, RTA_PAYLOAD(a));
-		} else if (a->rta_type == IFLA_STATS64 && RTA_PAYLOAD(a) >= sizeof(*st)) {
-			st = RTA_DATA(a);
-		}
-	}
-	if (!st || !name || name_len == 0 || name_len >= IF_NAMESIZE)
-		return 0;
-
 	struct rtnl_link_stats64 s;
-	memcpy(&s, st, sizeof(s)); /* the attribute is only 4-byte aligned */
+
+	memcpy(&s, st, sizeof(s)); /* attributes are only 4-byte aligned */
 	const uint64_t v[8] = { s.rx_bytes, s.rx_packets, s.rx_errors, s.rx_dropped,
 				s.tx_bytes, s.tx_packets, s.tx_errors, s.tx_dropped };
 	for (int i = 0; i < 8; i++)
@@ -137,6 +136,84 @@ static int add_link(const struct nlmsghdr *h, struct net_link_acc *acc)
 	nif->tx_packets = s.tx_packets;
 	nif->tx_errors = s.tx_errors;
 	nif->tx_dropped = s.tx_dropped;
+	return 0;
+}
+
+/* Records a link in the name table being built, or marks the table
+ * incomplete when it is full. */
+static void record_name(struct net_link_names *t, int ifindex, bool loopback, const char *name,
+			size_t name_len)
+{
+	if (t->n >= NET_LINK_NAMES_MAX) {
+		t->overflow = true;
+		return;
+	}
+	struct net_link_name *l = &t->link[t->n++];
+	memset(l, 0, sizeof(*l));
+	l->ifindex = ifindex;
+	l->loopback = loopback;
+	memcpy(l->name, name, name_len);
+}
+
+/* Adds one RTM_NEWLINK message. A link without IFLA_STATS64 or a name is
+ * skipped: it has nothing to count. */
+static int add_link(const struct nlmsghdr *h, struct net_link_acc *acc)
+{
+	const struct ifinfomsg *ifi = NLMSG_DATA(h);
+	const void *st = NULL;
+	const char *name = NULL;
+	size_t name_len = 0;
+	int attr_len = (int)h->nlmsg_len - (int)NLMSG_LENGTH(sizeof(*ifi));
+
+	if (attr_len < 0)
+		return -EINVAL;
+	for (const struct rtattr *a = IFLA_RTA(ifi); RTA_OK(a, attr_len);
+	     a = RTA_NEXT(a, attr_len)) {
+		if (a->rta_type == IFLA_IFNAME) {
+			name = RTA_DATA(a);
+			name_len = strnlen(name, RTA_PAYLOAD(a));
+		} else if (a->rta_type == IFLA_STATS64 &&
+			   RTA_PAYLOAD(a) >= sizeof(struct rtnl_link_stats64)) {
+			st = RTA_DATA(a);
+		}
+	}
+	if (!name || name_len == 0 || name_len >= IF_NAMESIZE)
+		return 0;
+
+	bool loopback = ifi->ifi_flags & IFF_LOOPBACK;
+	if (acc->record)
+		record_name(acc->record, ifi->ifi_index, loopback, name, name_len);
+	if (loopback || !st)
+		return 0;
+	return add_counters(acc, name, name_len, st);
+}
+
+/* Adds one RTM_NEWSTATS message, named through acc->lookup. An interface
+ * missing from it sets acc->unknown: the names must be read again. */
+static int add_stats(const struct nlmsghdr *h, struct net_link_acc *acc)
+{
+	const struct if_stats_msg *ifsm = NLMSG_DATA(h);
+	const struct net_link_name *l = NULL;
+	int attr_len = (int)h->nlmsg_len - (int)NLMSG_LENGTH(sizeof(*ifsm));
+
+	if (attr_len < 0)
+		return -EINVAL;
+	for (unsigned i = 0; acc->lookup && i < acc->lookup->n && !l; i++)
+		if (acc->lookup->link[i].ifindex == (int)ifsm->ifindex)
+			l = &acc->lookup->link[i];
+	if (!l) {
+		acc->unknown = true;
+		return 0;
+	}
+	if (l->loopback)
+		return 0;
+
+	const struct rtattr *a =
+	    (const struct rtattr *)((const char *)ifsm + NLMSG_ALIGN(sizeof(*ifsm)));
+	for (; RTA_OK(a, attr_len); a = RTA_NEXT(a, attr_len))
+		if (a->rta_type == IFLA_STATS_LINK_64 &&
+		    RTA_PAYLOAD(a) >= sizeof(struct rtnl_link_stats64))
+			return add_counters(acc, l->name, strlen(l->name), RTA_DATA(a));
 	return 0;
 }
 
@@ -164,6 +241,13 @@ int net_link_parse(const void *buf, size_t len, uint32_t seq, struct net_link_ac
 			if (r < 0)
 				return r;
 			break;
+		case RTM_NEWSTATS:
+			if (h->nlmsg_len < NLMSG_LENGTH(sizeof(struct if_stats_msg)))
+				return -EINVAL;
+			r = add_stats(h, acc);
+			if (r < 0)
+				return r;
+			break;
 		default:
 			break;
 		}
@@ -171,6 +255,20 @@ int net_link_parse(const void *buf, size_t len, uint32_t seq, struct net_link_ac
 	if (len != 0)
 		return -EINVAL; /* a truncated message */
 	return 0;
+}
+
+void net_link_acc_init(struct net_link_acc *acc, struct net_link_names *record,
+		       const struct net_link_names *lookup)
+{
+	memset(acc->totals, 0, sizeof(acc->totals));
+	acc->record = record;
+	acc->lookup = lookup;
+	acc->unknown = false;
+	acc->n = 0;
+	if (record) {
+		record->n = 0;
+		record->overflow = false;
+	}
 }
 
 void net_link_store(const struct net_link_acc *acc, struct sample *s)

@@ -12,6 +12,7 @@
 #include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -38,7 +39,7 @@ static struct rtattr *put_attr(struct nlmsghdr *h, uint16_t type, const void *da
 
 /* Appends an RTM_NEWLINK whose counters are base, base + 1, ..., in the
  * order rx bytes, packets, errors, dropped, then tx. */
-static void add_link(struct msgbuf *b, uint32_t seq, const char *name, unsigned flags,
+static void add_link(struct msgbuf *b, uint32_t seq, int ifindex, const char *name, unsigned flags,
 		     uint64_t base)
 {
 	struct nlmsghdr *h = (struct nlmsghdr *)(b->data + b->len);
@@ -50,6 +51,7 @@ static void add_link(struct msgbuf *b, uint32_t seq, const char *name, unsigned 
 	h->nlmsg_type = RTM_NEWLINK;
 	h->nlmsg_flags = NLM_F_MULTI;
 	h->nlmsg_seq = seq;
+	ifi->ifi_index = ifindex;
 	ifi->ifi_flags = flags;
 	st.rx_bytes = base;
 	st.rx_packets = base + 1;
@@ -63,6 +65,33 @@ static void add_link(struct msgbuf *b, uint32_t seq, const char *name, unsigned 
 	put_attr(h, IFLA_MTU, &mtu, sizeof(mtu));
 	put_attr(h, IFLA_IFNAME, name, strlen(name) + 1);
 	put_attr(h, IFLA_STATS64, &st, sizeof(st));
+	b->len += NLMSG_ALIGN(h->nlmsg_len);
+}
+
+/* Appends an RTM_NEWSTATS with IFLA_STATS_LINK_64 counters base, base + 1,
+ * ... in the order of add_link(). */
+static void add_stats(struct msgbuf *b, uint32_t seq, int ifindex, uint64_t base)
+{
+	struct nlmsghdr *h = (struct nlmsghdr *)(b->data + b->len);
+	struct if_stats_msg *ifsm = NLMSG_DATA(h);
+	struct rtnl_link_stats64 st = { 0 };
+
+	memset(h, 0, NLMSG_SPACE(sizeof(*ifsm)));
+	h->nlmsg_len = NLMSG_LENGTH(sizeof(*ifsm));
+	h->nlmsg_type = RTM_NEWSTATS;
+	h->nlmsg_flags = NLM_F_MULTI;
+	h->nlmsg_seq = seq;
+	ifsm->ifindex = (uint32_t)ifindex;
+	ifsm->filter_mask = IFLA_STATS_FILTER_BIT(IFLA_STATS_LINK_64);
+	st.rx_bytes = base;
+	st.rx_packets = base + 1;
+	st.rx_errors = base + 2;
+	st.rx_dropped = base + 3;
+	st.tx_bytes = base + 4;
+	st.tx_packets = base + 5;
+	st.tx_errors = base + 6;
+	st.tx_dropped = base + 7;
+	put_attr(h, IFLA_STATS_LINK_64, &st, sizeof(st));
 	b->len += NLMSG_ALIGN(h->nlmsg_len);
 }
 
@@ -90,10 +119,10 @@ static void test_dump_two_parts(void)
 	bool done = false;
 
 	part1.len = part2.len = 0;
-	add_link(&part1, SEQ, "lo", IFF_LOOPBACK | IFF_UP, 5000);
-	add_link(&part1, SEQ, "eth0", IFF_UP, 1000);
-	add_link(&part1, SEQ - 1, "stale0", IFF_UP, 9000); /* an earlier pass */
-	add_link(&part2, SEQ, "eth1", IFF_UP, 100);
+	add_link(&part1, SEQ, 1, "lo", IFF_LOOPBACK | IFF_UP, 5000);
+	add_link(&part1, SEQ, 2, "eth0", IFF_UP, 1000);
+	add_link(&part1, SEQ - 1, 9, "stale0", IFF_UP, 9000); /* an earlier pass */
+	add_link(&part2, SEQ, 3, "eth1", IFF_UP, 100);
 	add_simple(&part2, SEQ, NLMSG_DONE, 0);
 
 	CU_ASSERT_EQUAL(net_link_parse(part1.data, part1.len, SEQ, &acc, &done), 0);
@@ -127,7 +156,7 @@ static void test_dump_many_interfaces(void)
 		char name[IF_NAMESIZE];
 
 		snprintf(name, sizeof(name), "veth%d", i);
-		add_link(&b, SEQ, name, IFF_UP, 10);
+		add_link(&b, SEQ, i + 2, name, IFF_UP, 10);
 	}
 	add_simple(&b, SEQ, NLMSG_DONE, 0);
 	CU_ASSERT_EQUAL(net_link_parse(b.data, b.len, SEQ, &acc, &done), 0);
@@ -151,14 +180,14 @@ static void test_dump_errors(void)
 	CU_ASSERT_EQUAL(net_link_parse(b.data, b.len, SEQ + 1, &acc, &done), 0);
 
 	b.len = 0;
-	add_link(&b, SEQ, "eth0", IFF_UP, 1);
+	add_link(&b, SEQ, 2, "eth0", IFF_UP, 1);
 	CU_ASSERT_EQUAL(net_link_parse(b.data, b.len - 8, SEQ, &acc, &done), -EINVAL);
 
 	/* Two links whose byte counts overflow 64 bits together. */
 	b.len = 0;
 	memset(&acc, 0, sizeof(acc));
-	add_link(&b, SEQ, "eth0", IFF_UP, UINT64_MAX - 20);
-	add_link(&b, SEQ, "eth1", IFF_UP, UINT64_MAX - 20);
+	add_link(&b, SEQ, 2, "eth0", IFF_UP, UINT64_MAX - 20);
+	add_link(&b, SEQ, 3, "eth1", IFF_UP, UINT64_MAX - 20);
 	CU_ASSERT_EQUAL(net_link_parse(b.data, b.len, SEQ, &acc, &done), -ERANGE);
 }
 
@@ -177,6 +206,129 @@ static void test_dump_link_without_stats(void)
 	b.len = NLMSG_ALIGN(h->nlmsg_len);
 	CU_ASSERT_EQUAL(net_link_parse(b.data, b.len, SEQ, &acc, &done), 0);
 	CU_ASSERT_EQUAL(acc.n, 0);
+}
+
+/* A link dump records every link, loopback too; a stats dump is named
+ * through that table and flags an index missing from it. */
+static void test_stats_named_by_links(void)
+{
+	static struct msgbuf links, stats;
+	struct net_link_names names;
+	struct net_link_acc acc;
+	bool done = false;
+
+	links.len = stats.len = 0;
+	add_link(&links, SEQ, 1, "lo", IFF_LOOPBACK | IFF_UP, 5000);
+	add_link(&links, SEQ, 2, "eth0", IFF_UP, 1000);
+	add_link(&links, SEQ, 3, "eth1", IFF_UP, 100);
+	add_simple(&links, SEQ, NLMSG_DONE, 0);
+	net_link_acc_init(&acc, &names, NULL);
+	CU_ASSERT_EQUAL(net_link_parse(links.data, links.len, SEQ, &acc, &done), 0);
+	CU_ASSERT_EQUAL_FATAL(names.n, 3);
+	CU_ASSERT_FALSE(names.overflow);
+	CU_ASSERT_TRUE(names.link[0].loopback);
+	CU_ASSERT_EQUAL(names.link[2].ifindex, 3);
+	CU_ASSERT_STRING_EQUAL(names.link[2].name, "eth1");
+
+	add_stats(&stats, SEQ + 1, 1, 5000);
+	add_stats(&stats, SEQ + 1, 3, 200);
+	add_stats(&stats, SEQ + 1, 2, 2000);
+	add_simple(&stats, SEQ + 1, NLMSG_DONE, 0);
+	done = false;
+	net_link_acc_init(&acc, NULL, &names);
+	CU_ASSERT_EQUAL(net_link_parse(stats.data, stats.len, SEQ + 1, &acc, &done), 0);
+	CU_ASSERT_TRUE(done);
+	CU_ASSERT_FALSE(acc.unknown);
+	CU_ASSERT_EQUAL_FATAL(acc.n, 2);
+	CU_ASSERT_STRING_EQUAL(acc.netif[0].name, "eth1");
+	CU_ASSERT_EQUAL(acc.netif[0].rx_bytes, 200);
+	CU_ASSERT_STRING_EQUAL(acc.netif[1].name, "eth0");
+	CU_ASSERT_EQUAL(acc.netif[1].tx_dropped, 2007);
+	CU_ASSERT_EQUAL(acc.totals[0], 2200);
+
+	/* An interface that appeared after the link dump */
+	stats.len = 0;
+	add_stats(&stats, SEQ + 2, 4, 7);
+	add_simple(&stats, SEQ + 2, NLMSG_DONE, 0);
+	net_link_acc_init(&acc, NULL, &names);
+	CU_ASSERT_EQUAL(net_link_parse(stats.data, stats.len, SEQ + 2, &acc, &done), 0);
+	CU_ASSERT_TRUE(acc.unknown);
+	CU_ASSERT_EQUAL(acc.n, 0);
+}
+
+/* More links than the name table has room for mark it incomplete. */
+static void test_names_overflow(void)
+{
+	static struct msgbuf b;
+	struct net_link_names names;
+	struct net_link_acc acc;
+	bool done = false;
+
+	b.len = 0;
+	for (int i = 0; i < NET_LINK_NAMES_MAX + 1; i++) {
+		char name[IF_NAMESIZE];
+
+		snprintf(name, sizeof(name), "veth%d", i);
+		add_link(&b, SEQ, i + 2, name, IFF_UP, 10);
+	}
+	add_simple(&b, SEQ, NLMSG_DONE, 0);
+	net_link_acc_init(&acc, &names, NULL);
+	CU_ASSERT_EQUAL(net_link_parse(b.data, b.len, SEQ, &acc, &done), 0);
+	CU_ASSERT_EQUAL(names.n, NET_LINK_NAMES_MAX);
+	CU_ASSERT_TRUE(names.overflow);
+	CU_ASSERT_EQUAL(acc.n, NET_LINK_NAMES_MAX + 1);
+}
+
+/* Runs one live dump of type on fd into acc. */
+static void live_dump(int fd, int type, uint32_t seq, struct net_link_acc *acc)
+{
+	static char buf[32768] __attribute__((aligned(NLMSG_ALIGNTO)));
+	bool done = false;
+
+	int r = type == RTM_GETSTATS ? net_link_request_stats(fd, seq) : net_link_request(fd, seq);
+
+	CU_ASSERT_EQUAL_FATAL(r, 0);
+	for (int i = 0; i < 16 && !done; i++) {
+		ssize_t n = recv(fd, buf, sizeof(buf), 0);
+
+		CU_ASSERT_FATAL(n > 0);
+		CU_ASSERT_EQUAL_FATAL(net_link_parse(buf, (size_t)n, seq, acc, &done), 0);
+	}
+	CU_ASSERT_TRUE(done);
+}
+
+/* In the test's own namespace, with a veth pair it creates and leaves down
+ * so that no packet changes the counters, both dumps agree. */
+static void test_live_stats_match_links(void)
+{
+	static struct net_link_acc links, stats;
+	struct net_link_names names;
+	int fd;
+
+	if (geteuid() != 0) {
+		printf("skipped: needs root for a private network namespace\n");
+		return;
+	}
+	if (system("ip link add mstat-t0 type veth peer name mstat-t1") != 0) {
+		printf("skipped: ip link add of a veth pair failed\n");
+		return;
+	}
+	CU_ASSERT_EQUAL_FATAL(net_link_open("/proc/self/ns/net", &fd), 0);
+	net_link_acc_init(&links, &names, NULL);
+	live_dump(fd, RTM_GETLINK, SEQ, &links);
+	CU_ASSERT_EQUAL(names.n, 3);
+	net_link_acc_init(&stats, NULL, &names);
+	live_dump(fd, RTM_GETSTATS, SEQ + 1, &stats);
+	CU_ASSERT_FALSE(stats.unknown);
+	CU_ASSERT_EQUAL_FATAL(stats.n, 2);
+	CU_ASSERT_EQUAL_FATAL(links.n, 2);
+	for (unsigned i = 0; i < 2; i++) {
+		CU_ASSERT_STRING_EQUAL(stats.netif[i].name, links.netif[i].name);
+		CU_ASSERT_EQUAL(memcmp(&stats.netif[i], &links.netif[i], sizeof(links.netif[i])),
+				0);
+	}
+	close(fd);
+	CU_ASSERT_EQUAL(system("ip link del mstat-t0"), 0);
 }
 
 /* A fresh network namespace has only lo, which the dump leaves out. */
@@ -211,6 +363,9 @@ static const struct cunit_test tests[] = {
 	{ "dump errors", test_dump_errors },
 	{ "link without stats", test_dump_link_without_stats },
 	{ "live private namespace", test_live_private_namespace },
+	{ "stats named by links", test_stats_named_by_links },
+	{ "names overflow", test_names_overflow },
+	{ "live stats match links", test_live_stats_match_links },
 	{ NULL, NULL },
 };
 
