@@ -156,20 +156,33 @@ fi
 
 # Churn: the idle containers stay; each short one is created, runs
 # /bin/true and is removed.
-[ "$CHURN" -gt 0 ] || exit 0
-sleep 2
-echo "churn before rss_kib=$(rss_kib "$AGENT_PID") fds=$(n_fds "$AGENT_PID")"
-t0=$(date +%s.%N)
-done_n=0
-end=$((SECONDS + CHURN_MAX_S))
-while [ "$done_n" -lt "$CHURN" ] && [ "$SECONDS" -lt "$end" ]; do
-	mstat run --rm -- /bin/true >/dev/null 2>&1 || echo "churn: run $done_n failed" >&2
-	done_n=$((done_n + 1))
-done
-t1=$(date +%s.%N)
-sleep 3
-left=$(mstat ps -a -q 2>/dev/null | wc -l)
-awk -v n="$done_n" -v t0="$t0" -v t1="$t1" -v rss="$(rss_kib "$AGENT_PID")" \
-	-v fds="$(n_fds "$AGENT_PID")" -v left="$left" 'BEGIN {
-	printf "churn after containers=%d seconds=%.1f per_container_ms=%.1f rss_kib=%d fds=%d listed=%d\n",
-		n, t1 - t0, (t1 - t0) / n * 1000, rss, fds, left }'
+churn() {
+	sleep 2
+	echo "churn before rss_kib=$(rss_kib "$AGENT_PID") fds=$(n_fds "$AGENT_PID")"
+	t0=$(date +%s.%N)
+	done_n=0
+	end=$((SECONDS + CHURN_MAX_S))
+	while [ "$done_n" -lt "$CHURN" ] && [ "$SECONDS" -lt "$end" ]; do
+		mstat run --rm -- /bin/true >/dev/null 2>&1 || echo "churn: run $done_n failed" >&2
+		done_n=$((done_n + 1))
+	done
+	t1=$(date +%s.%N)
+	sleep 3
+	left=$(mstat ps -a -q 2>/dev/null | wc -l)
+	awk -v n="$done_n" -v t0="$t0" -v t1="$t1" -v rss="$(rss_kib "$AGENT_PID")" \
+		-v fds="$(n_fds "$AGENT_PID")" -v left="$left" 'BEGIN {
+		printf "churn after containers=%d seconds=%.1f per_container_ms=%.1f rss_kib=%d fds=%d listed=%d\n",
+			n, t1 - t0, (t1 - t0) / n * 1000, rss, fds, left }'
+}
+[ "$CHURN" -eq 0 ] || churn
+
+# Every container cgroup must be gone once mstatd has stopped its
+# containers and exited. Only the cgroups of this agent's containers are
+# looked for: the default parent may be shared with other agents.
+mstat ps -a -q --no-trunc >"$T/ids" 2>/dev/null || true
+kill -TERM "$AGENT_PID"
+wait "$AGENT_PID" 2>/dev/null || true
+AGENT_PID=
+left_cgroups=$(find /sys/fs/cgroup -mindepth 2 -maxdepth 8 -type d 2>/dev/null |
+	grep -F -f "$T/ids" | wc -l || true)
+echo "cleanup containers=$(wc -l <"$T/ids") cgroups_left=$left_cgroups"

@@ -156,5 +156,10 @@ beside the idle ones of section 4 (bounded to 300 s).
 
 $(grep -h '^churn ' "$a" | sed 's/^/    /')
 
+After mstatd stopped: the cgroups of its containers still present (none
+is expected).
+
+$(grep -h '^cleanup ' "$a" | sed 's/^/    /')
+
 $(cat "$(dirname "$0")/FINDINGS.md")
 EOF
