@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * An attached session: POST .../attach with "Upgrade: tcp" on mstatd's unix
- * socket, written by hand because the connection turns into a raw
- * bidirectional stream after the 101 response, which libcurl's easy
- * interface does not hand over. Then one poll loop copies stdin to the
+ * socket, apart from client.c because the connection turns into a raw
+ * bidirectional stream after the 101 response. Then one poll loop copies stdin to the
  * socket (through the detach key matcher) and the socket to stdout, sends
  * the window size at the start and on SIGWINCH, and restores the terminal.
  */

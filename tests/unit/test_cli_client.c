@@ -256,14 +256,9 @@ static const struct cunit_test tests[] = {
 
 int main(void)
 {
-	struct mst_err err = { 0 };
 	int r;
 
 	alarm(TEST_TIMEOUT_S);
-	if (api_global_init(&err) < 0) {
-		fprintf(stderr, "%s\n", err.msg);
-		return 1;
-	}
 	r = start_server();
 	if (r < 0) {
 		fprintf(stderr, "starting the test server failed: %s\n", strerror(-r));
@@ -272,6 +267,5 @@ int main(void)
 	}
 	r = cunit_run("cli client", tests);
 	stop_server();
-	curl_global_cleanup();
 	return r;
 }
