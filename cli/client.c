@@ -132,8 +132,8 @@ static void api_call_end(struct api_call *call, enum api_result result)
 }
 
 /* Connects to the socket, blocking at most API_CONNECT_TIMEOUT_S while the
- * listener's backlog is full. Returns the non-blocking socket or -errno. */
-static int api_connect(const char *socket_path)
+ * listener's backlog is full. Returns the socket or -errno. */
+static int api_connect_fd(const char *socket_path, bool nonblock)
 {
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	struct timeval timeout = { .tv_sec = API_CONNECT_TIMEOUT_S };
@@ -153,7 +153,7 @@ static int api_connect(const char *socket_path)
 		if (r != -EINTR)
 			break;
 	}
-	if (r == 0 && fcntl(fd, F_SETFL, O_NONBLOCK) < 0)
+	if (r == 0 && nonblock && fcntl(fd, F_SETFL, O_NONBLOCK) < 0)
 		r = -errno;
 	if (r < 0) {
 		close(fd);
@@ -217,7 +217,7 @@ static void api_call_start(struct api_call *call)
 		api_call_end(call, API_RESULT_NOMEM);
 		return;
 	}
-	fd = api_connect(call->socket_path);
+	fd = api_connect_fd(call->socket_path, true);
 	if (fd < 0) {
 		call->os_errno = -fd;
 		api_call_end(call, API_RESULT_CONNECT);
@@ -340,30 +340,38 @@ int api_call_run(struct api_call *call, struct mst_err *err)
 }
 
 /* Maps a failed connect to a message that names the socket. */
-static int api_connect_error(struct api_call *call, struct mst_err *err)
+static int api_connect_error(const char *socket_path, int code, struct mst_err *err)
 {
-	int code = call->os_errno;
-
 	if (code == EACCES)
 		return err_set(err, EACCES,
 			       "cannot connect to mstatd at %s; run mstat as root or as a "
 			       "member of the socket's group",
-			       call->socket_path);
+			       socket_path);
 	if (code == EAGAIN)
 		return err_setx(err, ETIMEDOUT,
 				"connecting to mstatd at %s timed out after %d s: mstatd is not "
 				"accepting connections; check the mstatd log",
-				call->socket_path, API_CONNECT_TIMEOUT_S);
+				socket_path, API_CONNECT_TIMEOUT_S);
 	if (code == ENAMETOOLONG)
 		return err_setx(err, ENAMETOOLONG,
 				"the socket path %s is longer than a unix socket address allows; "
 				"choose a shorter one with --socket or MSTAT_SOCKET",
-				call->socket_path);
+				socket_path);
 	/* err_set() would put strerror() last; here the hint comes after it. */
 	return err_setx(err, code,
 			"cannot connect to mstatd at %s: %s; is mstatd running? "
 			"(choose another socket with --socket or MSTAT_SOCKET)",
-			call->socket_path, strerror(code));
+			socket_path, strerror(code));
+}
+
+int api_connect(const struct api_client *client, int *ret_fd, struct mst_err *err)
+{
+	int fd = api_connect_fd(client->socket_path, false);
+
+	if (fd < 0)
+		return api_connect_error(client->socket_path, -fd, err);
+	*ret_fd = fd;
+	return 0;
 }
 
 /* Builds the error for an HTTP status of 400 or more from the {"message"}
@@ -402,7 +410,7 @@ int api_call_finish(struct api_call *call, enum api_result result, struct mst_er
 	case API_RESULT_OK:
 		break;
 	case API_RESULT_CONNECT:
-		return api_connect_error(call, err);
+		return api_connect_error(call->socket_path, call->os_errno, err);
 	case API_RESULT_CLOSED:
 		return err_setx(err, ECONNRESET,
 				"connection to mstatd at %s closed during %s %s (%s); check the "

@@ -107,6 +107,10 @@ int api_request(const struct api_client *client, const char *method, const char 
 		const char *json_body, struct strbuf *ret_body, long *ret_status,
 		struct mst_err *err);
 
+/* Connects a blocking socket to mstatd, for a request that upgrades the
+ * connection. Fails with the same messages as a call. */
+int api_connect(const struct api_client *client, int *ret_fd, struct mst_err *err);
+
 /* URL-escapes s for a path segment or query value. Returns NULL when out of
  * memory; free() the result. */
 char *api_escape(const char *s);
