@@ -118,8 +118,9 @@ int api_call_add_header(struct api_call *call, const char *header)
 
 bool api_call_sent(const struct api_call *call)
 {
-	return call->state == API_CALL_RECEIVING ||
-	       (call->state == API_CALL_DONE && call->sent > 0 && call->sent == call->request.len);
+	bool past_sending = call->state == API_CALL_RECEIVING || call->state == API_CALL_DONE;
+
+	return past_sending && call->sent > 0 && call->sent == call->request.len;
 }
 
 static void api_call_end(struct api_call *call, enum api_result result)

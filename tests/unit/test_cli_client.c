@@ -26,6 +26,8 @@
 static char dir[64];
 static char sock_path[100];
 static pid_t server_pid = -1;
+/* In a server child: the body bytes that read_request() consumed. */
+static size_t request_body_read;
 
 static void send_all(int fd, const char *s, size_t len)
 {
@@ -74,6 +76,7 @@ static int read_request(int fd, char *line, size_t line_size, char *body, size_t
 		have += (size_t)n;
 	}
 	buf[len] = '\0';
+	request_body_read = have;
 	snprintf(body, body_size, "%s", end + 4);
 	return strcasestr(buf, "Content-Type: application/json") ? 1 : 0;
 }
@@ -171,6 +174,26 @@ static void send_oversized_header(int fd)
 	send_str(fd, "\r\nContent-Length: 0\r\n\r\n");
 }
 
+/* Reads the rest of a large request body and reports its size. */
+static void count_body(int fd, const char *head)
+{
+	const char *cl = strcasestr(head, "Content-Length:");
+	size_t want = cl ? strtoul(cl + 15, NULL, 10) : 0;
+	size_t have = request_body_read;
+	char buf[65536], text[64], reply[128];
+
+	while (have < want) {
+		ssize_t n = read(fd, buf, sizeof(buf));
+		if (n <= 0)
+			_exit(4);
+		have += (size_t)n;
+	}
+	snprintf(text, sizeof(text), "received %zu", have);
+	snprintf(reply, sizeof(reply), "HTTP/1.1 200 OK\r\nContent-Length: %zu\r\n\r\n%s",
+		 strlen(text), text);
+	send_str(fd, reply);
+}
+
 /* Sends the canned response for a request; the client closes or the
  * child exits afterwards. */
 static void respond(int fd, const char *line, const char *body, int json, const char *head)
@@ -197,6 +220,8 @@ static void respond(int fd, const char *line, const char *body, int json, const 
 		send_str(fd, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly ten..");
 	} else if (strstr(line, "/no-response")) {
 		/* closes without a byte */
+	} else if (strstr(line, "POST /count")) {
+		count_body(fd, head);
 	} else if (strstr(line, "/head")) {
 		char reply[256];
 		snprintf(reply, sizeof(reply), "HTTP/1.1 200 OK\r\nContent-Length: %zu\r\n\r\n",
@@ -640,6 +665,27 @@ static void test_sink_error(void)
 	api_call_free(call);
 }
 
+/* A body larger than the socket buffer needs several writes and waits. */
+static void test_large_request(void)
+{
+	struct api_client client = { .socket_path = sock_path };
+	struct mst_err err = { 0 };
+	struct strbuf body;
+	size_t size = 4 * 1024 * 1024;
+	char *json = malloc(size + 1);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(json);
+	memset(json, ' ', size);
+	json[0] = '[';
+	json[size - 1] = ']';
+	json[size] = '\0';
+	strbuf_init(&body);
+	CU_ASSERT_EQUAL(api_request(&client, "POST", "/count", json, &body, NULL, &err), 0);
+	CU_ASSERT_STRING_EQUAL(strbuf_str(&body), "received 4194304");
+	strbuf_free(&body);
+	free(json);
+}
+
 static const struct cunit_test tests[] = {
 	{ "client without listener", test_no_listener },
 	{ "client refused connection", test_refused },
@@ -657,6 +703,7 @@ static const struct cunit_test tests[] = {
 	{ "client multi with extra fd", test_multi_extra_fd },
 	{ "client sink error", test_sink_error },
 	{ "client json request body", test_json_body },
+	{ "client large request body", test_large_request },
 	{ "client escaping", test_escape },
 	{ NULL, NULL },
 };
