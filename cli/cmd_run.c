@@ -206,7 +206,6 @@ static int run_add_call(struct run_session *s, const char *method, const char *s
 static int run_send_wait(struct run_session *s, struct mst_err *err)
 {
 	int64_t deadline = run_now_ns() + RUN_SEND_WAIT_NS;
-	long sent = 0;
 	int timeout_ms = 0;
 
 	/* The first step does not block: the request is usually sent by then,
@@ -216,8 +215,7 @@ static int run_send_wait(struct run_session *s, struct mst_err *err)
 		int running = api_multi_step(&s->multi, -1, timeout_ms, NULL, err);
 		if (running < 0)
 			return running;
-		(void)curl_easy_getinfo(s->wait_call->curl, CURLINFO_REQUEST_SIZE, &sent);
-		if (sent > 0 || running == 0)
+		if (api_call_sent(s->wait_call) || running == 0)
 			return 0;
 		timeout_ms = 1;
 	}
@@ -241,7 +239,7 @@ static void run_forward_signals(struct run_session *s)
 
 /* Reads the wait response: the exit status, or CLI_EXIT_ERROR after
  * printing why there is none. */
-static int run_wait_result(struct run_session *s, CURLcode code)
+static int run_wait_result(struct run_session *s, enum api_result code)
 {
 	struct mst_err err = { 0 };
 	json_t *reply, *status, *error;
@@ -270,7 +268,7 @@ static int run_wait_result(struct run_session *s, CURLcode code)
 	return r;
 }
 
-static void run_logs_result(struct run_session *s, CURLcode code)
+static void run_logs_result(struct run_session *s, enum api_result code)
 {
 	struct mst_err err = { 0 };
 	int r = api_call_finish(s->logs_call, code, &err);
@@ -297,7 +295,7 @@ static int run_follow(struct run_session *s)
 
 	while (!wait_done || !logs_done) {
 		struct api_call *call;
-		CURLcode code;
+		enum api_result code;
 		bool signaled = false;
 
 		if (api_multi_step(&s->multi, s->signal_fd, RUN_POLL_MS, &signaled, &err) < 0) {
@@ -391,7 +389,7 @@ static int run_collect_wait(struct run_session *s)
 
 	while (run_now_ns() < deadline) {
 		struct api_call *call;
-		CURLcode code;
+		enum api_result code;
 
 		if (api_multi_step(&s->multi, -1, RUN_POLL_MS, NULL, &err) < 0) {
 			cli_print_error(&err);
@@ -479,8 +477,7 @@ static void run_session_cleanup(struct run_session *s)
 		api_multi_remove(&s->multi, s->logs_call);
 	api_call_free(s->wait_call);
 	api_call_free(s->logs_call);
-	if (s->multi.multi)
-		api_multi_cleanup(&s->multi);
+	api_multi_cleanup(&s->multi);
 	/* Signals stay blocked: mstat exits next, and a late SIGINT must not
 	 * kill it before it reports the container's status. */
 	if (s->signal_fd >= 0)

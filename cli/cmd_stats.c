@@ -268,7 +268,7 @@ static int stats_open_sources(struct stats_cmd *s, struct api_multi *m)
 }
 
 /* Handles a finished request. Returns 0 to go on, or the exit status. */
-static int stats_source_done(struct stats_cmd *s, struct stats_source *src, CURLcode code)
+static int stats_source_done(struct stats_cmd *s, struct stats_source *src, enum api_result code)
 {
 	struct mst_err err = { 0 };
 	int r = api_call_finish(src->call, code, &err);
@@ -319,7 +319,7 @@ static int stats_loop(struct stats_cmd *s, struct api_multi *m)
 
 	while (running > 0) {
 		struct api_call *call;
-		CURLcode code;
+		enum api_result code;
 
 		running = api_multi_step(m, -1, STATS_POLL_MS, NULL, &s->err);
 		if (running < 0) {

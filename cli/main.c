@@ -102,7 +102,6 @@ static int cli_parse_global(int argc, char **argv, struct cli *cli)
 int main(int argc, char **argv)
 {
 	struct cli cli = { .api.socket_path = getenv("MSTAT_SOCKET") };
-	struct mst_err err = { 0 };
 	const char *name;
 	int status;
 
@@ -130,16 +129,11 @@ int main(int argc, char **argv)
 			continue;
 		/* A closed stdout (`mstat ps | head -1`) is a write error, not a kill. */
 		signal(SIGPIPE, SIG_IGN);
-		if (api_global_init(&err) < 0) {
-			cli_print_error(&err);
-			return CLI_EXIT_ERROR;
-		}
 		if (optind >= argc) /* the live view, with no arguments of its own */
 			status = c->run(&cli, 1, (char *[]){ (char *)c->name, NULL });
 		else
 			status = c->run(&cli, argc - optind, argv + optind);
 		fflush(stdout);
-		curl_global_cleanup();
 		return status;
 	}
 	return cli_usage_error(NULL, "'%s' is not a mstat command", name);

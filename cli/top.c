@@ -144,19 +144,16 @@ static int top_sink(const char *data, size_t len, void *userdata)
 
 static int top_connect(struct top_cmd *t)
 {
-	struct curl_slist *h;
 	int r = api_call_new(&t->cli->api, "GET", TOP_STATS_PATH, NULL, &t->call, &t->err);
 
 	if (r < 0)
 		return r;
-	h = curl_slist_append(t->call->headers, TOP_ACCEPT_HEADER);
-	if (!h) {
+	r = api_call_add_header(t->call, TOP_ACCEPT_HEADER);
+	if (r < 0) {
 		api_call_free(t->call);
 		t->call = NULL;
-		return err_set(&t->err, ENOMEM, "preparing the stats request failed");
+		return err_set(&t->err, -r, "preparing the stats request failed");
 	}
-	t->call->headers = h;
-	(void)curl_easy_setopt(t->call->curl, CURLOPT_HTTPHEADER, h);
 	api_call_set_sink(t->call, top_sink, t);
 	top_stream_reset(&t->stream);
 	t->stream_error = 0;
@@ -171,7 +168,7 @@ static int top_connect(struct top_cmd *t)
 /* Ends a finished stream and records why, for the status line. Batch mode
  * fails (returns -1 with t->err set) when the first stream fails before any
  * data arrived, so that a script learns that mstatd is unreachable. */
-static int top_disconnected(struct top_cmd *t, CURLcode code)
+static int top_disconnected(struct top_cmd *t, enum api_result code)
 {
 	struct mst_err err = { 0 };
 	int r = api_call_finish(t->call, code, &err);
@@ -271,7 +268,7 @@ static int top_loop(struct top_cmd *t)
 {
 	while (!t->view.quit && !top_stop_signal) {
 		struct api_call *done;
-		CURLcode code;
+		enum api_result code;
 		bool keys = false;
 		int r;
 

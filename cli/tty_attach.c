@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * An attached session: POST .../attach with "Upgrade: tcp" on mstatd's unix
- * socket, written by hand because the connection turns into a raw
- * bidirectional stream after the 101 response, which libcurl's easy
- * interface does not hand over. Then one poll loop copies stdin to the
+ * socket, apart from client.c because the connection turns into a raw
+ * bidirectional stream after the 101 response. Then one poll loop copies stdin to the
  * socket (through the detach key matcher) and the socket to stdout, sends
  * the window size at the start and on SIGWINCH, and restores the terminal.
  */
@@ -15,7 +14,6 @@
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "cli/frames.h"
@@ -36,28 +34,6 @@ struct attach_state {
 	struct frame_demux demux;
 	bool out_closed[3];
 };
-
-static int connect_socket(const char *path, int *ret_fd, struct mst_err *err)
-{
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-	int fd;
-
-	if (strlen(path) >= sizeof(addr.sun_path))
-		return err_setx(err, ENAMETOOLONG, "socket path %s is too long", path);
-	strcpy(addr.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return err_set(err, errno, "creating a unix socket");
-	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
-		int r =
-		    err_set(err, errno, "connecting to mstatd at %s (is mstatd running?)", path);
-
-		close(fd);
-		return r;
-	}
-	*ret_fd = fd;
-	return 0;
-}
 
 /* The errno that api_call_finish() gives an HTTP status. */
 static int status_errno(int status)
@@ -326,7 +302,7 @@ int tty_attach(struct cli *cli, const char *id, const struct tty_attach_opts *o,
 	if (!buf)
 		return err_set(err, ENOMEM, "attaching");
 	frame_demux_init(&st.demux, output_sink, &st);
-	r = connect_socket(cli->api.socket_path, &st.sock, err);
+	r = api_connect(&cli->api, &st.sock, err);
 	if (r == 0)
 		r = attach_handshake(&st, buf, &extra, &len, err);
 	if (r == 0 && o->on_attached && o->on_attached(o->userdata) != 0)

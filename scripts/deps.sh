@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(
 	build-essential cmake pkg-config
 	libmicrohttpd-dev libsystemd-dev libprotobuf-c-dev protobuf-c-compiler
-	libcap-dev libcunit1-dev libjansson-dev libcurl4-openssl-dev zlib1g-dev libncurses-dev
+	libcap-dev libcunit1-dev libjansson-dev zlib1g-dev libncurses-dev
 	busybox-static procps util-linux iproute2 tmux curl jq
 	qemu-system-x86 e2fsprogs binutils clang-format
 	# systemd provides systemd-journald and journalctl for it_events_journal,
