@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * GET /v1/containers/NAME/logs: the records of the container's output log,
- * across its rotated files, as Docker's multiplexed stream, with Docker's
- * follow, tail, since, until and timestamps parameters. Runs in the
+ * across its rotated files, as Docker's multiplexed stream, or raw for a
+ * container with a terminal (one stream), with Docker's follow, tail, since,
+ * until and timestamps parameters. Runs in the
  * connection's thread and blocks on the published state between records
  * while it follows; shutdown wakes it and ends the stream.
  */
@@ -35,6 +36,7 @@ struct logs_stream {
 	struct api_server *server;
 	char id[65];
 	struct logs_options opt;
+	bool raw; /* a terminal's output: no frame headers */
 	struct logfile_reader reader;
 	bool finishing; /* the container ended: read to the end, then stop */
 	bool done;
@@ -60,8 +62,8 @@ static bool logs_source_ended(struct api_server *s, const char *id)
 	return ended;
 }
 
-/* Frames one record into ls->out, with its time before each line when
- * timestamps were requested. */
+/* Frames one record into ls->out (raw streams without the header), with its
+ * time before each line when timestamps were requested. */
 static void logs_render(struct logs_stream *ls, const struct logfile_record *rec)
 {
 	char stamp[LOGS_TIMESTAMP_MAX] = "";
@@ -74,10 +76,12 @@ static void logs_render(struct logs_stream *ls, const struct logfile_record *rec
 	}
 	ls->line_start[rec->stream] = rec->len > 0 && ls->payload[rec->len - 1] == '\n';
 
-	frame_header_encode(ls->out, rec->stream, (uint32_t)(stamp_len + rec->len));
-	memcpy(ls->out + FRAME_HEADER_SIZE, stamp, stamp_len);
-	memcpy(ls->out + FRAME_HEADER_SIZE + stamp_len, ls->payload, rec->len);
-	ls->out_len = FRAME_HEADER_SIZE + stamp_len + rec->len;
+	size_t header_len = ls->raw ? 0 : FRAME_HEADER_SIZE;
+	if (!ls->raw)
+		frame_header_encode(ls->out, rec->stream, (uint32_t)(stamp_len + rec->len));
+	memcpy(ls->out + header_len, stamp, stamp_len);
+	memcpy(ls->out + header_len + stamp_len, ls->payload, rec->len);
+	ls->out_len = header_len + stamp_len + rec->len;
 	ls->out_off = 0;
 }
 
@@ -199,7 +203,8 @@ static enum MHD_Result logs_start(struct MHD_Connection *conn, struct logs_strea
 		return MHD_NO;
 	}
 	(void)MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
-				      "application/vnd.docker.multiplexed-stream");
+				      ls->raw ? "application/vnd.docker.raw-stream"
+					      : "application/vnd.docker.multiplexed-stream");
 	ret = MHD_queue_response(conn, MHD_HTTP_OK, resp);
 	MHD_destroy_response(resp);
 	return ret;
@@ -236,6 +241,7 @@ enum MHD_Result api_logs(struct api_server *s, struct MHD_Connection *conn, cons
 	}
 	ls->server = s;
 	ls->opt = opt;
+	ls->raw = item->rec.spec.tty;
 	ls->line_start[FRAME_STREAM_STDOUT] = ls->line_start[FRAME_STREAM_STDERR] = true;
 	memcpy(ls->id, item->rec.spec.id, sizeof(ls->id));
 	pub_get_marks(s->pub, &ls->marks);

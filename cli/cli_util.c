@@ -113,3 +113,36 @@ json_t *cli_parse_json(const char *text, size_t len, struct mst_err *err)
 			 jerr.text);
 	return root;
 }
+
+int cli_inspect_io(struct cli *cli, const char *name, char ret_id[65], bool *ret_tty,
+		   bool *ret_stdin, struct mst_err *err)
+{
+	char *path = cli_container_path(name, "/json");
+	struct strbuf body;
+	json_t *root, *config;
+	const char *id;
+	int r;
+
+	if (!path)
+		return err_set(err, ENOMEM, "building the inspect request");
+	strbuf_init(&body);
+	r = api_request(&cli->api, "GET", path, NULL, &body, NULL, err);
+	free(path);
+	if (r < 0) {
+		strbuf_free(&body);
+		return r;
+	}
+	root = cli_parse_json(strbuf_str(&body), body.len, err);
+	strbuf_free(&body);
+	config = json_object_get(root, "Config");
+	id = json_string_value(json_object_get(root, "Id"));
+	if (!id || strlen(id) != 64) {
+		json_decref(root);
+		return err_setx(err, EPROTO, "invalid inspect response from mstatd for %s", name);
+	}
+	memcpy(ret_id, id, 65);
+	*ret_tty = json_is_true(json_object_get(config, "Tty"));
+	*ret_stdin = json_is_true(json_object_get(config, "OpenStdin"));
+	json_decref(root);
+	return 0;
+}

@@ -46,6 +46,11 @@ char *cli_container_path(const char *name, const char *suffix);
  * when out of memory. free() the result. */
 char *cli_exec_path(const char *id, const char *suffix);
 
+/* Reads the full id, Config.Tty and Config.OpenStdin of a container from
+ * inspect. */
+int cli_inspect_io(struct cli *cli, const char *name, char ret_id[65], bool *ret_tty,
+		   bool *ret_stdin, struct mst_err *err);
+
 /* Parses a JSON response body. Integers beyond the int64 range, which
  * jansson cannot hold, are read as reals instead of failing. */
 json_t *cli_parse_json(const char *text, size_t len, struct mst_err *err);

@@ -35,40 +35,6 @@ static const struct option attach_options[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-/* Reads Config.Tty, Config.OpenStdin and the full id from inspect. */
-static int attach_inspect(struct cli *cli, const char *name, char ret_id[65], bool *ret_tty,
-			  bool *ret_stdin, struct mst_err *err)
-{
-	char *path = cli_container_path(name, "/json");
-	struct strbuf body;
-	json_t *root, *config;
-	const char *id;
-	int r;
-
-	if (!path)
-		return err_set(err, ENOMEM, "building the inspect request");
-	strbuf_init(&body);
-	r = api_request(&cli->api, "GET", path, NULL, &body, NULL, err);
-	free(path);
-	if (r < 0) {
-		strbuf_free(&body);
-		return r;
-	}
-	root = cli_parse_json(strbuf_str(&body), body.len, err);
-	strbuf_free(&body);
-	config = json_object_get(root, "Config");
-	id = json_string_value(json_object_get(root, "Id"));
-	if (!id || strlen(id) != 64) {
-		json_decref(root);
-		return err_setx(err, EPROTO, "invalid inspect response from mstatd for %s", name);
-	}
-	memcpy(ret_id, id, 65);
-	*ret_tty = json_is_true(json_object_get(config, "Tty"));
-	*ret_stdin = json_is_true(json_object_get(config, "OpenStdin"));
-	json_decref(root);
-	return 0;
-}
-
 /* The exit status of a container whose output ended. */
 static int attach_exit_status(struct cli *cli, const char *id)
 {
@@ -125,7 +91,7 @@ int cmd_attach(struct cli *cli, int argc, char **argv)
 	if (tty_detach_parse(keys, &ao.detach, &err) < 0)
 		return cli_usage_error("attach", "%s", err.msg);
 
-	r = attach_inspect(cli, argv[optind], id, &ao.tty, &open_stdin, &err);
+	r = cli_inspect_io(cli, argv[optind], id, &ao.tty, &open_stdin, &err);
 	if (r < 0) {
 		cli_print_error(&err);
 		return api_error_is_remote(&err) ? 1 : CLI_EXIT_ERROR;

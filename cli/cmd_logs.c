@@ -3,7 +3,7 @@
  * `mstat logs`: a container's stdout and stderr from mstatd's output log, as
  * `docker logs` prints them. The agent applies every filter; mstat only
  * builds the query and splits the multiplexed stream onto its own stdout and
- * stderr.
+ * stderr, or copies a terminal's raw stream to stdout.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -45,6 +45,7 @@ static const struct option logs_options[] = {
 };
 
 struct logs_session {
+	bool raw; /* the container has a terminal: no frames */
 	struct frame_demux demux;
 	bool closed[3]; /* by fd: a failed write drops later output of that fd */
 };
@@ -66,6 +67,8 @@ static int logs_sink(const char *data, size_t len, void *userdata)
 {
 	struct logs_session *s = userdata;
 
+	if (s->raw)
+		return logs_output(FRAME_STDOUT, data, len, s);
 	return frame_demux_feed(&s->demux, data, len);
 }
 
@@ -123,15 +126,20 @@ static int logs_fetch(struct cli *cli, const char *name, const char *query)
 	struct logs_session s = { 0 };
 	struct mst_err err = { 0 };
 	struct api_call *call = NULL;
-	char *path = cli_container_path(name, query);
+	char id[65], *path = NULL;
+	bool open_stdin;
 	int r;
 
-	if (!path) {
-		fprintf(stderr, "mstat: out of memory\n");
-		return CLI_EXIT_ERROR;
+	/* As docker logs does, the terminal setting decides how the stream is
+	 * read. The id keeps a container of the same name created meanwhile out. */
+	r = cli_inspect_io(cli, name, id, &s.raw, &open_stdin, &err);
+	if (r == 0) {
+		path = cli_container_path(id, query);
+		r = path ? 0 : err_set(&err, ENOMEM, "building the logs request");
 	}
 	frame_demux_init(&s.demux, logs_output, &s);
-	r = api_call_new(&cli->api, "GET", path, NULL, &call, &err);
+	if (r == 0)
+		r = api_call_new(&cli->api, "GET", path, NULL, &call, &err);
 	free(path);
 	if (r == 0) {
 		api_call_set_sink(call, logs_sink, &s);
@@ -146,7 +154,7 @@ static int logs_fetch(struct cli *cli, const char *name, const char *query)
 		cli_print_error(&err);
 		return api_error_is_remote(&err) ? 1 : CLI_EXIT_ERROR;
 	}
-	if (!frame_demux_at_boundary(&s.demux))
+	if (!s.raw && !frame_demux_at_boundary(&s.demux))
 		fprintf(stderr, "mstat: the log stream of %s ended inside a frame\n", name);
 	return 0;
 }

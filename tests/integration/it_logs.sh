@@ -96,6 +96,21 @@ check_sequence "$T/chatty.out" "$first" || fail "logs across files: $(check_sequ
 [ "$(mstat logs --tail 3 chatty | head -c 5)" = 00597 ] || fail "--tail 3 across files"
 pass "logs reads the rotated files in order, from line $first"
 
+# A container with a terminal has one raw stream, as docker serves it: the
+# bytes the terminal wrote (its line discipline turns \n into \r\n), with no
+# frame headers, all on stdout.
+mstat run -t --name term -- sh -c 'echo first; echo second >&2' >/dev/null 2>&1 ||
+	fail "term failed"
+printf 'first\r\nsecond\r\n' >"$T/term.want"
+mstat logs term >"$T/term.out" 2>"$T/term.err"
+cmp -s "$T/term.want" "$T/term.out" || fail "logs of a terminal: $(od -c "$T/term.out" | head -n 3)"
+[ ! -s "$T/term.err" ] || fail "logs of a terminal wrote to stderr: $(cat "$T/term.err")"
+api GET "/v1/containers/term/logs?stdout=1" | cmp -s "$T/term.want" - ||
+	fail "the logs API framed a terminal's output"
+[ "$(api GET "/v1/containers/mixed/logs?stdout=1" | head -c 1 | od -An -tx1 | tr -d ' ')" = 01 ] ||
+	fail "the logs API sent no frame header without a terminal"
+pass "logs of a terminal are one raw stream"
+
 # A restarted agent serves the same output with the same times.
 mstat logs -t mixed >"$T/before.out" 2>&1
 kill -TERM "$AGENT_PID"
@@ -107,4 +122,4 @@ cmp -s "$T/before.out" "$T/after.out" || fail "logs after a restart differ: $(ca
 mstat logs chatty | cmp -s - "$T/chatty.out" || fail "rotated logs after a restart differ"
 pass "logs survive an agent restart"
 
-mstat rm slow mixed lines timed chatty >/dev/null
+mstat rm slow mixed lines timed chatty term >/dev/null
