@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "collectors/pipeline.h"
 
@@ -48,7 +49,15 @@ struct pipeline {
 	uint64_t host_memory_bytes, pass_duration_ns;
 	struct snapshot_collector_stat stats[SNAPSHOT_MAX_COLLECTORS]; /* by registry index */
 	struct sample_lists scratch; /* the lists of the sample being collected */
+	int stat_fd;		     /* <proc_root>/stat, kept open; -1 until opened */
+	char *stat_buf;
+	size_t stat_cap;
+	unsigned memtotal_age; /* passes since MemTotal was read */
 };
+
+/* Passes between two reads of MemTotal, which changes only when memory is
+ * hot-plugged; /proc/meminfo costs about 5 us to generate. */
+#define PIPELINE_MEMTOTAL_INTERVAL 10
 
 static uint64_t clock_ns(clockid_t clock)
 {
@@ -70,6 +79,7 @@ struct pipeline *pipeline_new(const struct cg_layout *layout)
 	if (!p)
 		return NULL;
 	p->layout = *layout;
+	p->stat_fd = -1;
 	return p;
 }
 
@@ -100,11 +110,37 @@ void pipeline_free(struct pipeline *p)
 	for (size_t i = 0; i < p->n_targets; i++)
 		target_free(p->targets[i]);
 	free(p->targets);
+	if (p->stat_fd >= 0)
+		close(p->stat_fd);
+	free(p->stat_buf);
 	free(p);
 }
 
 static int target_collect(struct pipeline *p, struct pipeline_target *t, bool final,
 			  unsigned *errors);
+
+/* Reads the host's CPU time from the kept /proc/stat, opening it and its
+ * buffer the first time and again after a failure. */
+static int pipeline_read_host_cpu(struct pipeline *p, uint64_t *ret_ns, unsigned *ret_online)
+{
+	int r = 0;
+
+	if (!p->stat_buf) {
+		p->stat_cap = host_stat_buffer_size();
+		p->stat_buf = malloc(p->stat_cap);
+		if (!p->stat_buf)
+			return -ENOMEM;
+	}
+	if (p->stat_fd < 0)
+		r = host_open(p->layout.proc_root, "stat", &p->stat_fd);
+	if (r == 0)
+		r = host_read_cpu_fd(p->stat_fd, p->stat_buf, p->stat_cap, ret_ns, ret_online);
+	if (r < 0 && p->stat_fd >= 0) {
+		close(p->stat_fd);
+		p->stat_fd = -1;
+	}
+	return r;
+}
 
 static int kept_sample_set(struct kept_sample *k, const struct sample *src)
 {
@@ -263,7 +299,7 @@ int pipeline_retire_target(struct pipeline *p, const char *id)
 
 	/* A cgroup that is already gone keeps the sample of the last pass. */
 	if (target_collect(p, t, true, &errors) == 0 &&
-	    host_read_cpu(p->layout.proc_root, &host_cpu_ns, &online_cpus) == 0) {
+	    pipeline_read_host_cpu(p, &host_cpu_ns, &online_cpus) == 0) {
 		t->host_cpu_ns_prev = t->host_cpu_ns_cur;
 		t->host_cpu_ns_cur = host_cpu_ns;
 	}
@@ -424,17 +460,22 @@ static void entry_fill(struct snapshot_entry *e, const struct pipeline_target *t
 int pipeline_collect(struct pipeline *p, struct snapshot **ret)
 {
 	uint64_t start = clock_ns(CLOCK_MONOTONIC);
-	uint64_t host_cpu_ns = 0, host_memory = 0;
+	uint64_t host_cpu_ns = 0, host_memory = p->host_memory_bytes;
 	unsigned online_cpus = 0, errors = 0;
 
 	/* A host time of 0 marks the pass as unusable for CPU percentages. */
-	if (host_read_cpu(p->layout.proc_root, &host_cpu_ns, &online_cpus) < 0) {
+	if (pipeline_read_host_cpu(p, &host_cpu_ns, &online_cpus) < 0) {
 		host_cpu_ns = 0;
 		online_cpus = 0;
 		errors++;
 	}
-	if (host_read_memtotal(p->layout.proc_root, &host_memory) < 0)
-		errors++;
+	if (host_memory == 0 || ++p->memtotal_age >= PIPELINE_MEMTOTAL_INTERVAL) {
+		p->memtotal_age = 0;
+		if (host_read_memtotal(p->layout.proc_root, &host_memory) < 0) {
+			host_memory = 0;
+			errors++;
+		}
+	}
 	for (size_t i = 0; i < SNAPSHOT_MAX_COLLECTORS; i++)
 		p->stats[i].duration_ns = 0;
 

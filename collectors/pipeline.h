@@ -55,4 +55,14 @@ unsigned pipeline_last_errors(const struct pipeline *p);
 int host_read_cpu(const char *proc_root, uint64_t *ret_ns, unsigned *ret_online);
 int host_read_memtotal(const char *proc_root, uint64_t *ret_bytes);
 
+/* Opens <proc_root>/name read-only. */
+int host_open(const char *proc_root, const char *name, int *ret_fd);
+
+/* The buffer host_read_cpu_fd() needs: room for every configured CPU's line. */
+size_t host_stat_buffer_size(void);
+
+/* Reads an open /proc/stat as host_read_cpu() does, into buf of cap bytes
+ * (host_stat_buffer_size()), without opening or allocating anything. */
+int host_read_cpu_fd(int fd, char *buf, size_t cap, uint64_t *ret_ns, unsigned *ret_online);
+
 #endif
