@@ -5,8 +5,9 @@
  * (through <proc_root>/<pid>/ns/net) and runs one rtnetlink dump per pass:
  * RTM_GETLINK, which names the links, every NET_NAMES_INTERVAL passes and
  * whenever an unknown interface appears, RTM_GETSTATS, three times cheaper,
- * in between. Where that namespace file is missing, as in fixture trees, it reads
- * <proc_root>/<pid>/net/dev instead. Either descriptor keeps the namespace
+ * in between, and nothing in between for a namespace with loopback alone
+ * (--network none), whose counters are all left out. Where that namespace file is missing, as in
+ * fixture trees, it reads <proc_root>/<pid>/net/dev instead. Either descriptor keeps the namespace
  * it was opened in, even after that process exits. Never logs, never
  * allocates in collect().
  */
@@ -31,7 +32,8 @@
 #define NET_DUMP_READS_MAX 256
 /* Passes between two link dumps. NOTE: an interface renamed in between
  * keeps its old name until the next one; a new interface index starts one
- * at once. */
+ * at once, except in a namespace that had loopback alone, where it is seen
+ * at the next link dump. */
 #define NET_NAMES_INTERVAL 10
 
 struct net_state {
@@ -204,12 +206,25 @@ static int collect_stats(struct net_state *st, struct net_link_acc *acc)
 	return acc->unknown ? 1 : 0;
 }
 
+/* True when the namespace had no link but loopback at the last link dump. */
+static bool loopback_only(const struct net_link_names *names)
+{
+	for (unsigned i = 0; i < names->n; i++)
+		if (!names->link[i].loopback)
+			return false;
+	return true;
+}
+
 static int collect_netlink(struct net_state *st, struct sample *s)
 {
 	struct net_link_acc acc;
 	int r = 1;
 
-	if (st->names_valid && !st->no_stats && st->stats_dumps < NET_NAMES_INTERVAL) {
+	if (st->names_valid && st->stats_dumps < NET_NAMES_INTERVAL && loopback_only(&st->names)) {
+		net_link_acc_init(&acc, NULL, NULL);
+		st->stats_dumps++;
+		r = 0;
+	} else if (st->names_valid && !st->no_stats && st->stats_dumps < NET_NAMES_INTERVAL) {
 		r = collect_stats(st, &acc);
 		if (r < 0)
 			return r;

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "collectors/builtin.h"
 #include "collectors/net_link.h"
 #include "tests/unit/cunit_main.h"
 
@@ -331,6 +332,52 @@ static void test_live_stats_match_links(void)
 	CU_ASSERT_EQUAL(system("ip link del mstat-t0"), 0);
 }
 
+/* Runs one collect() of the net collector into s. */
+static void net_collect_once(void *state, struct sample *s)
+{
+	sample_reset(s);
+	CU_ASSERT_EQUAL_FATAL(collector_net.collect(state, s), 0);
+	CU_ASSERT_TRUE(sample_has(s, SAMPLE_NET_RX_BYTES));
+}
+
+/* The collector on the test's own namespace: with loopback alone it reads
+ * nothing between link dumps, finds a veth pair created meanwhile at the
+ * next one, and sees a link deleted at once. */
+static void test_collector_link_changes(void)
+{
+	struct cg_layout layout = { .version = CG_V1 };
+	const struct target_info info = { .layout = &layout, .pid = getpid() };
+	void *state = NULL;
+	SAMPLE_DECLARE(s);
+	unsigned passes = 0;
+
+	if (geteuid() != 0) {
+		printf("skipped: needs root for a private network namespace\n");
+		return;
+	}
+	snprintf(layout.proc_root, sizeof(layout.proc_root), "/proc");
+	CU_ASSERT_EQUAL_FATAL(collector_net.open(&info, &state, NULL), 0);
+	net_collect_once(state, &s);
+	CU_ASSERT_EQUAL(s.n_netif, 0);
+
+	if (system("ip link add mstat-c0 type veth peer name mstat-c1") != 0) {
+		printf("skipped: ip link add of a veth pair failed\n");
+		collector_net.close(state);
+		return;
+	}
+	do {
+		net_collect_once(state, &s);
+		passes++;
+	} while (s.n_netif == 0 && passes <= 11);
+	CU_ASSERT_EQUAL(s.n_netif, 2);
+	CU_ASSERT(passes <= 11);
+
+	CU_ASSERT_EQUAL(system("ip link del mstat-c0"), 0);
+	net_collect_once(state, &s);
+	CU_ASSERT_EQUAL(s.n_netif, 0);
+	collector_net.close(state);
+}
+
 /* A fresh network namespace has only lo, which the dump leaves out. */
 static void test_live_private_namespace(void)
 {
@@ -366,6 +413,7 @@ static const struct cunit_test tests[] = {
 	{ "stats named by links", test_stats_named_by_links },
 	{ "names overflow", test_names_overflow },
 	{ "live stats match links", test_live_stats_match_links },
+	{ "collector link changes", test_collector_link_changes },
 	{ NULL, NULL },
 };
 
