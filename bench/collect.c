@@ -3,7 +3,8 @@
  * Collection and rendering cost benchmark. Creates N cgroups beneath the
  * caller's own cgroup with the limits mstatd writes when none are set, each
  * holding one paused process (in its own network namespace unless
- * --no-netns). Adds them to a pipeline with every built-in collector and
+ * --no-netns, with a veth pair in it with --veth, as a container with a
+ * network has links beside loopback). Adds them to a pipeline with every built-in collector and
  * times passes against a floor that only pread()s the same kept
  * descriptors. Then times Prometheus rendering of the last snapshot per
  * format. CPU time is CLOCK_PROCESS_CPUTIME_ID (user + system). Removes
@@ -20,10 +21,14 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <linux/netlink.h>
+
+#include "collectors/net_link.h"
 #include "collectors/pipeline.h"
 #include "exporters/prom.h"
 #include "runtime/cgroup.h"
@@ -58,9 +63,12 @@ struct bench {
 	struct bench_target *targets;
 	size_t n_targets;
 	bool netns;
-	int *fds; /* the descriptors the pipeline keeps open */
+	bool veth; /* a veth pair in each namespace */
+	int *fds;  /* the descriptors the pipeline keeps open */
 	size_t n_fds;
 	size_t n_dir_fds; /* of which O_PATH directories (directory mode) */
+	int *nl_fds;	  /* its netlink sockets, one per namespace */
+	size_t n_nl_fds;
 	struct floor_hierarchy hier[BENCH_MAX_HIERARCHIES];
 	size_t n_hier;
 };
@@ -81,9 +89,28 @@ static uint64_t mono_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
+/* Creates a veth pair in the caller's network namespace with ip(8). */
+static int add_veth_pair(void)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		execlp("ip", "ip", "link", "add", "mstat-b0", "type", "veth", "peer", "name",
+		       "mstat-b1", (char *)NULL);
+		_exit(127);
+	}
+	if (waitpid(pid, &status, 0) < 0)
+		return -errno;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -EIO;
+}
+
 /* Forks a process that waits for SIGKILL, in a new network namespace when
- * netns is set. One byte on a pipe signals that the namespace exists. */
-static pid_t spawn_paused(bool netns)
+ * netns is set, with a veth pair in it when veth is set. One byte on a pipe
+ * signals that the namespace is ready. */
+static pid_t spawn_paused(bool netns, bool veth)
 {
 	int ready[2];
 	char c = 0;
@@ -96,6 +123,8 @@ static pid_t spawn_paused(bool netns)
 	if (pid == 0) {
 		(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
 		if (netns && unshare(CLONE_NEWNET) < 0)
+			_exit(1);
+		if (veth && add_veth_pair() < 0)
 			_exit(1);
 		(void)write(ready[1], &c, 1);
 		for (;;)
@@ -151,7 +180,7 @@ static int bench_setup(struct bench *b, size_t n, struct mst_err *err)
 		r = b->ops->set_limits(t->cg, &limits, err);
 		if (r < 0)
 			return r;
-		t->pid = spawn_paused(b->netns);
+		t->pid = spawn_paused(b->netns, b->veth);
 		if (t->pid < 0)
 			return err_set(err, -t->pid, "start process %zu", i);
 		r = b->ops->attach(t->cg, t->pid, err);
@@ -183,6 +212,7 @@ static void bench_teardown(struct bench *b)
 	cg_paths_free(&b->parent);
 	free(b->targets);
 	free(b->fds);
+	free(b->nl_fds);
 	for (size_t h = 0; h < b->n_hier; h++)
 		free(b->hier[h].dir_fds);
 }
@@ -226,6 +256,10 @@ static void classify_fds(struct bench *b)
 		if (n <= 0)
 			continue;
 		path[n] = '\0';
+		if (strncmp(path, "socket:", 7) == 0) {
+			b->nl_fds[b->n_nl_fds++] = fd;
+			continue;
+		}
 		struct floor_hierarchy *hy = hierarchy_of(b, path, parent);
 		if (fcntl(fd, F_GETFL) & O_PATH) {
 			b->n_dir_fds++;
@@ -266,7 +300,8 @@ static int add_targets(struct bench *b, struct pipeline *p, struct mst_err *err)
 	bool *after = calloc(BENCH_MAX_FDS, sizeof(bool));
 	int r = -ENOMEM;
 
-	if (!before || !after || !(b->fds = calloc(BENCH_MAX_FDS, sizeof(int))))
+	if (!before || !after || !(b->fds = calloc(BENCH_MAX_FDS, sizeof(int))) ||
+	    !(b->nl_fds = calloc(BENCH_MAX_FDS, sizeof(int))))
 		goto out;
 	r = list_fds(before);
 	for (size_t i = 0; r == 0 && i < b->n_targets; i++) {
@@ -317,8 +352,36 @@ static void floor_pass(const struct bench *b, char *buf)
 	}
 }
 
+/* Runs one RTM_GETSTATS dump of the 64-bit link counters on each netlink
+ * socket of the pipeline, as a pass does for namespaces with links, and
+ * drains the replies. */
+static void floor_netlink(const struct bench *b, char *buf, uint32_t seq)
+{
+	for (size_t i = 0; i < b->n_nl_fds; i++) {
+		bool done = false;
+
+		if (net_link_request_stats(b->nl_fds[i], seq) < 0)
+			continue;
+		for (int reads = 0; !done && reads < 16; reads++) {
+			ssize_t n = recv(b->nl_fds[i], buf, FLOOR_BUFFER, 0);
+
+			for (const struct nlmsghdr *h = (const void *)buf; n > 0 && NLMSG_OK(h, n);
+			     h = NLMSG_NEXT(h, n))
+				done = done || h->nlmsg_type == NLMSG_DONE ||
+				       h->nlmsg_type == NLMSG_ERROR;
+			if (n <= 0)
+				break;
+		}
+	}
+}
+
 struct pass_result {
 	double pass_us, floor_us, collect_us; /* per pass, CPU time */
+	double netlink_us;		      /* per pass, CPU time of floor_netlink() */
+	/* Per pass, wall time in each collector's collect() calls, by registry
+	 * index */
+	double collector_us[SNAPSHOT_MAX_COLLECTORS];
+	size_t n_collectors;
 	double min_pass_us, min_floor_us;
 	unsigned errors;
 };
@@ -327,7 +390,7 @@ static int run_passes(struct bench *b, struct pipeline *p, unsigned passes, stru
 		      struct snapshot **ret_last)
 {
 	char *buf = malloc(FLOOR_BUFFER);
-	uint64_t pass_sum = 0, floor_sum = 0, collect_sum = 0;
+	uint64_t pass_sum = 0, floor_sum = 0, collect_sum = 0, netlink_sum = 0;
 	uint64_t pass_min = UINT64_MAX, floor_min = UINT64_MAX;
 	struct snapshot *snap = NULL;
 
@@ -344,13 +407,18 @@ static int run_passes(struct bench *b, struct pipeline *p, unsigned passes, stru
 		uint64_t t1 = cpu_ns();
 		floor_pass(b, buf);
 		uint64_t t2 = cpu_ns();
+		if (b->veth)
+			floor_netlink(b, buf, 0x40000000u + i);
+		netlink_sum += cpu_ns() - t2;
 
 		pass_sum += t1 - t0;
 		floor_sum += t2 - t1;
 		pass_min = t1 - t0 < pass_min ? t1 - t0 : pass_min;
 		floor_min = t2 - t1 < floor_min ? t2 - t1 : floor_min;
-		for (size_t c = 0; r == 0 && c < snap->n_collectors; c++)
+		for (size_t c = 0; r == 0 && c < snap->n_collectors; c++) {
 			collect_sum += snap->collectors[c].duration_ns;
+			res->collector_us[c] += snap->collectors[c].duration_ns / 1e3 / passes;
+		}
 	}
 	free(buf);
 	if (r < 0) {
@@ -360,6 +428,8 @@ static int run_passes(struct bench *b, struct pipeline *p, unsigned passes, stru
 	res->pass_us = pass_sum / 1e3 / passes;
 	res->floor_us = floor_sum / 1e3 / passes;
 	res->collect_us = collect_sum / 1e3 / passes;
+	res->netlink_us = netlink_sum / 1e3 / passes;
+	res->n_collectors = snap ? snap->n_collectors : 0;
 	res->min_pass_us = pass_min / 1e3;
 	res->min_floor_us = floor_min / 1e3;
 	res->errors = pipeline_last_errors(p);
@@ -448,7 +518,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: mstat-bench-collect [--targets N] [--passes K] [--render-reps R] "
-		"[--no-netns]\n"
+		"[--no-netns | --veth]\n"
 		"Times collection passes over N live cgroups (1..%d, default 100) against "
 		"bare pread()s, then Prometheus rendering. Needs root.\n",
 		BENCH_MAX_TARGETS);
@@ -461,6 +531,7 @@ int main(int argc, char **argv)
 		{ "passes", required_argument, NULL, 'k' },
 		{ "render-reps", required_argument, NULL, 'r' },
 		{ "no-netns", no_argument, NULL, 'N' },
+		{ "veth", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -486,6 +557,9 @@ int main(int argc, char **argv)
 		case 'N':
 			b.netns = false;
 			break;
+		case 'V':
+			b.veth = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -494,8 +568,8 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (n < 1 || n > BENCH_MAX_TARGETS || passes < 0 || passes > 100000 || reps < 0 ||
-	    reps > 100000) {
+	if (n < 1 || n > BENCH_MAX_TARGETS || (b.veth && !b.netns) || passes < 0 ||
+	    passes > 100000 || reps < 0 || reps > 100000) {
 		usage(stderr);
 		return 2;
 	}
@@ -522,15 +596,22 @@ int main(int argc, char **argv)
 	if (r == 0)
 		r = run_passes(&b, p, (unsigned)passes, &res, &snap);
 	if (r == 0) {
-		printf("collect cgroup=v%d targets=%ld netns=%d passes=%ld kept_files=%zu "
+		printf("collect cgroup=v%d targets=%ld netns=%d veth=%d passes=%ld kept_files=%zu "
 		       "dir_fds=%zu setup_s=%.1f "
 		       "pass_us=%.1f floor_us=%.1f collect_us=%.1f min_pass_us=%.1f "
 		       "min_floor_us=%.1f us_per_target=%.2f floor_us_per_target=%.2f ratio=%.2f "
+		       "netlink_us=%.1f kernel_ratio=%.2f "
 		       "errors=%u rss_kib=%lu\n",
-		       (int)b.layout.version, n, b.netns, passes, b.n_fds, b.n_dir_fds,
+		       (int)b.layout.version, n, b.netns, b.veth, passes, b.n_fds, b.n_dir_fds,
 		       (t1 - t0) / 1e9, res.pass_us, res.floor_us, res.collect_us, res.min_pass_us,
 		       res.min_floor_us, res.pass_us / n, res.floor_us / n,
-		       res.floor_us > 0 ? res.pass_us / res.floor_us : 0, res.errors, rss_kib());
+		       res.floor_us > 0 ? res.pass_us / res.floor_us : 0, res.netlink_us,
+		       res.floor_us > 0 ? res.pass_us / (res.floor_us + res.netlink_us) : 0,
+		       res.errors, rss_kib());
+		for (size_t k = 0; k < res.n_collectors; k++)
+			printf("collector cgroup=v%d targets=%ld name=%s us_per_target=%.2f\n",
+			       (int)b.layout.version, n, snap->collectors[k].name,
+			       res.collector_us[k] / n);
 		bench_render(snap, (unsigned)reps);
 	} else {
 		fprintf(stderr, "bench: %s\n", err.msg[0] ? err.msg : strerror(-r));

@@ -69,6 +69,12 @@ echo "== 1. collection pass cost"
 for n in ${COUNTS//,/ }; do
 	"$build/bench/mstat-bench-collect" --targets "$n" | tee -a "$out/collect"
 done
+# Namespaces with a veth pair, as containers with a network have links
+# beside loopback, whose counters take an rtnetlink dump each pass.
+for n in ${COUNTS//,/ }; do
+	[ "$n" -le 100 ] || continue
+	"$build/bench/mstat-bench-collect" --targets "$n" --veth | tee -a "$out/collect"
+done
 echo "== 1b. collection pass cost on cgroup v2, in the qemu VM of tests/vm"
 "$top/bench/vm.sh" "$build" | tee "$out/vm" || echo "the VM run failed or was skipped" | tee "$out/vm"
 echo "== 2. scrapes, 4. agent memory and CPU, 6. churn"
