@@ -114,26 +114,44 @@ json_t *cli_parse_json(const char *text, size_t len, struct mst_err *err)
 	return root;
 }
 
-int cli_inspect_io(struct cli *cli, const char *name, char ret_id[65], bool *ret_tty,
-		   bool *ret_stdin, struct mst_err *err)
+int cli_inspect_get(struct cli *cli, const char *name, json_t **ret_obj, struct strbuf *ret_body,
+		    struct mst_err *err)
 {
 	char *path = cli_container_path(name, "/json");
 	struct strbuf body;
-	json_t *root, *config;
-	const char *id;
+	json_t *obj;
 	int r;
 
 	if (!path)
-		return err_set(err, ENOMEM, "building the inspect request");
+		return err_set(err, ENOMEM, "building the inspect request for %s failed", name);
 	strbuf_init(&body);
 	r = api_request(&cli->api, "GET", path, NULL, &body, NULL, err);
 	free(path);
-	if (r < 0) {
-		strbuf_free(&body);
-		return r;
+	obj = r == 0 ? cli_parse_json(strbuf_str(&body), body.len, err) : NULL;
+	if (r == 0 && !json_is_object(obj)) {
+		if (obj)
+			err_setx(err, EPROTO, "invalid inspect object from mstatd for %s", name);
+		json_decref(obj);
+		r = -EPROTO;
 	}
-	root = cli_parse_json(strbuf_str(&body), body.len, err);
+	if (r == 0 && ret_body)
+		strbuf_append(ret_body, strbuf_str(&body), body.len);
 	strbuf_free(&body);
+	if (r < 0)
+		return r;
+	*ret_obj = obj;
+	return 0;
+}
+
+int cli_inspect_io(struct cli *cli, const char *name, char ret_id[65], bool *ret_tty,
+		   bool *ret_stdin, struct mst_err *err)
+{
+	json_t *root, *config;
+	const char *id;
+	int r = cli_inspect_get(cli, name, &root, NULL, err);
+
+	if (r < 0)
+		return r;
 	config = json_object_get(root, "Config");
 	id = json_string_value(json_object_get(root, "Id"));
 	if (!id || strlen(id) != 64) {

@@ -46,6 +46,12 @@ char *cli_container_path(const char *name, const char *suffix);
  * when out of memory. free() the result. */
 char *cli_exec_path(const char *id, const char *suffix);
 
+/* Fetches a container's inspect object into *ret_obj, and appends the body
+ * as mstatd sent it to ret_body when that is not NULL. Returns -EPROTO for a
+ * body that is no JSON object. */
+int cli_inspect_get(struct cli *cli, const char *name, json_t **ret_obj, struct strbuf *ret_body,
+		    struct mst_err *err);
+
 /* Reads the full id, Config.Tty and Config.OpenStdin of a container from
  * inspect. */
 int cli_inspect_io(struct cli *cli, const char *name, char ret_id[65], bool *ret_tty,

@@ -45,27 +45,13 @@ static int inspect_fetch(struct cli *cli, const char *name, struct inspect_resul
 			 struct mst_err *err)
 {
 	struct strbuf body;
-	char *path = cli_container_path(name, "/json");
 	json_t *obj;
-	int r;
 
-	if (!path)
-		return err_set(err, ENOMEM, "building the request for %s failed", name);
 	strbuf_init(&body);
-	r = api_request(&cli->api, "GET", path, NULL, &body, NULL, err);
-	free(path);
+	int r = cli_inspect_get(cli, name, &obj, &body, err);
 	if (r < 0) {
 		strbuf_free(&body);
 		return r;
-	}
-
-	obj = cli_parse_json(strbuf_str(&body), body.len, err);
-	if (!json_is_object(obj)) {
-		if (obj)
-			err_setx(err, EPROTO, "invalid inspect object from mstatd for %s", name);
-		json_decref(obj);
-		strbuf_free(&body);
-		return -EPROTO;
 	}
 	if (res->raw.len > 1) /* more than the opening '[' */
 		strbuf_putc(&res->raw, ',');

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "collectors/cgfile.h"
 #include "collectors/cgparse.h"
 #include "collectors/pipeline.h"
 
@@ -40,24 +41,11 @@ static int read_head_fd(int fd, char *buf, size_t cap, size_t *ret_len)
 	return 0;
 }
 
-int host_open(const char *proc_root, const char *name, int *ret_fd)
-{
-	char path[PATH_MAX];
-
-	if (snprintf(path, sizeof(path), "%s/%s", proc_root, name) >= (int)sizeof(path))
-		return -ENAMETOOLONG;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	*ret_fd = fd;
-	return 0;
-}
-
 /* Reads up to cap bytes from the start of <proc_root>/name. */
 static int read_head(const char *proc_root, const char *name, char *buf, size_t cap,
 		     size_t *ret_len)
 {
-	int fd, r = host_open(proc_root, name, &fd);
+	int fd, r = cgfile_open(proc_root, name, &fd);
 
 	if (r < 0)
 		return r;
@@ -128,7 +116,7 @@ int host_read_cpu(const char *proc_root, uint64_t *ret_ns, unsigned *ret_online)
 
 	if (!buf)
 		return -ENOMEM;
-	r = host_open(proc_root, "stat", &fd);
+	r = cgfile_open(proc_root, "stat", &fd);
 	if (r == 0) {
 		r = host_read_cpu_fd(fd, buf, cap, ret_ns, ret_online);
 		close(fd);

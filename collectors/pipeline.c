@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "collectors/cgfile.h"
 #include "collectors/pipeline.h"
 
 struct collector_slot {
@@ -132,7 +133,7 @@ static int pipeline_read_host_cpu(struct pipeline *p, uint64_t *ret_ns, unsigned
 			return -ENOMEM;
 	}
 	if (p->stat_fd < 0)
-		r = host_open(p->layout.proc_root, "stat", &p->stat_fd);
+		r = cgfile_open(p->layout.proc_root, "stat", &p->stat_fd);
 	if (r == 0)
 		r = host_read_cpu_fd(p->stat_fd, p->stat_buf, p->stat_cap, ret_ns, ret_online);
 	if (r < 0 && p->stat_fd >= 0) {

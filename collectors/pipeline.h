@@ -55,9 +55,6 @@ unsigned pipeline_last_errors(const struct pipeline *p);
 int host_read_cpu(const char *proc_root, uint64_t *ret_ns, unsigned *ret_online);
 int host_read_memtotal(const char *proc_root, uint64_t *ret_bytes);
 
-/* Opens <proc_root>/name read-only. */
-int host_open(const char *proc_root, const char *name, int *ret_fd);
-
 /* The buffer host_read_cpu_fd() needs: room for every configured CPU's line. */
 size_t host_stat_buffer_size(void);
 
