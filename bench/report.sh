@@ -165,7 +165,7 @@ $(sed 's/^/    /' "$OUT_DIR/top" 2>/dev/null | tail -n 1)
 ## 6. Churn (\`bench/agent.sh\`)
 
 $CHURN short \`mstat run --rm -- /bin/true\` containers, one after the other,
-beside the idle ones of section 4 (bounded to 300 s).
+beside the idle ones of section 4 (bounded to ${CHURN_MAX_S:-300} s).
 
 $(grep -h '^churn ' "$a" | sed 's/^/    /')
 

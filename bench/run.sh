@@ -77,6 +77,9 @@ for n in ${COUNTS//,/ }; do
 done
 echo "== 1b. collection pass cost on cgroup v2, in the qemu VM of tests/vm"
 "$top/bench/vm.sh" "$build" | tee "$out/vm" || echo "the VM run failed or was skipped" | tee "$out/vm"
+# The churn step stops after this many seconds whatever the count: 0.2 s
+# per container, at least 300 s.
+export CHURN_MAX_S=${CHURN_MAX_S:-$((CHURN / 5 > 300 ? CHURN / 5 : 300))}
 echo "== 2. scrapes, 4. agent memory and CPU, 6. churn"
 "$top/bench/agent.sh" "$COUNTS" "$CHURN" | tee "$out/agent"
 echo "== 3. start latency"
