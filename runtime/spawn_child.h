@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "common/cglayout.h"
 #include "common/err.h"
 
 /* Capabilities to keep: bounding, permitted and effective sets hold exactly
@@ -22,13 +23,15 @@ struct rt_caps {
 };
 
 struct rt_child {
-	int error_fd; /* write end of the error pipe, close-on-exec */
-	int sync_fd;  /* v1 or bridge: the child's end of the socket pair the parent releases it on
-		       */
-	int init_fd;  /* O_PATH descriptor of mstat-init, opened on the host */
-	int exit_fd;  /* <state_dir>/exit, handed to mstat-init */
-	int stdio_fd[3];	 /* descriptors for 0, 1, 2; all >= 3 */
-	bool unshare_cgroup;	 /* v1: enter a new cgroup namespace after being attached */
+	int error_fd;	 /* write end of the error pipe, close-on-exec */
+	int sync_fd;	 /* bridge: the child's end of the socket pair the parent releases it on */
+	int init_fd;	 /* O_PATH descriptor of mstat-init, opened on the host */
+	int exit_fd;	 /* <state_dir>/exit, handed to mstat-init */
+	int stdio_fd[3]; /* descriptors for 0, 1, 2; all >= 3 */
+	bool unshare_cgroup; /* v1: enter a new cgroup namespace after being attached */
+	/* v1: the "tasks" file of each controller's directory, NULL-terminated;
+	 * the child writes 0 to each to move itself into the container's cgroup. */
+	const char *cgroup_tasks[_CG_CTRL_MAX + 1];
 	bool new_netns;		 /* bring lo up in the new network namespace */
 	const char *root_source; /* "/" (the host's root) or the --rootfs directory */
 	const char *root_target; /* mount point of the new root */
