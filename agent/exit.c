@@ -296,7 +296,7 @@ static void load_one(struct agent *a, const char *id)
 	}
 	agent_net_load(a, c);
 	sup_restart_loaded(c);
-	(void)sup_write_state(a, c);
+	(void)sup_write_state_synced(a, c);
 	log_info("loaded container %s (%.12s), %s", c->rec.spec.name, c->rec.spec.id,
 		 ctr_status_to_string(c->rec.status));
 }
