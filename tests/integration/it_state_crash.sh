@@ -5,6 +5,8 @@
 # mstatd still reads each of those records complete: the exit code of an
 # ended container, and the run of a live one, which it then ends. A
 # container with a restart policy gets every change synced to state.json.
+# An auto-remove container left running by the crash is removed, as dockerd
+# does at its start.
 . "$(dirname "$0")/lib.sh"
 start_agent
 
@@ -13,6 +15,9 @@ wait_for 10 is_exited ended || fail "ended is $(state_of ended), expected exited
 mstat run -d --name alive -- sleep 300 >/dev/null
 alive_pid=$(mstat inspect --format '{{.State.Pid}}' alive)
 [ "$alive_pid" -gt 1 ] || fail "alive has State.Pid '$alive_pid'"
+mstat run -d --rm --name scratch -- sleep 300 >/dev/null
+scratch_pid=$(mstat inspect --format '{{.State.Pid}}' scratch)
+scratch_dir="$T/state/containers/$(mstat inspect --format '{{.Id}}' scratch)"
 
 ended_dir="$T/state/containers/$(mstat inspect --format '{{.Id}}' ended)"
 alive_dir="$T/state/containers/$(mstat inspect --format '{{.Id}}' alive)"
@@ -45,6 +50,18 @@ is_exited alive || fail "alive is $(state_of alive) after the crash, expected ex
 jq -e '.State.ExitCode == 3' "$ended_dir/state.json" >/dev/null ||
 	fail "the load did not sync the exit of ended to state.json"
 pass "after a SIGKILL of mstatd, the unsynced records are read back complete"
+
+scratch_gone() {
+	! kill -0 "$scratch_pid" 2>/dev/null
+}
+wait_for 10 scratch_gone || fail "scratch's init $scratch_pid still runs after the agent restart"
+if mstat inspect scratch >/dev/null 2>&1; then
+	fail "the auto-remove container scratch is $(state_of scratch) after the restart, expected removed"
+fi
+[ ! -e "$scratch_dir" ] || fail "the state directory of scratch is left: $scratch_dir"
+grep -q "removed auto-remove container scratch" "$T/mstatd.log" ||
+	fail "mstatd did not log the removal of scratch"
+pass "an auto-remove container left by the crash is removed at the next start"
 
 mstat run -d --name kept --restart on-failure:1 -- true >/dev/null
 wait_for 10 is_exited kept || fail "kept is $(state_of kept), expected exited"
