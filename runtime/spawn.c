@@ -47,8 +47,7 @@ struct spawn_plan {
 	struct rt_env env; /* the spec's environment and docker's defaults */
 	int error_pipe[2];
 	int sync_pair[2]; /* bridge: the parent releases the child after setting up eth0 */
-	char *tasks_paths[_CG_CTRL_MAX]; /* v1: the strings of child.cgroup_tasks */
-	bool tty;			 /* stdio is a terminal: mstat-init gets --tty */
+	bool tty;	  /* stdio is a terminal: mstat-init gets --tty */
 };
 
 static void close_fd(int *fd)
@@ -90,8 +89,7 @@ static void plan_free(struct spawn_plan *p)
 		close_fd(&p->error_pipe[i]);
 		close_fd(&p->sync_pair[i]);
 	}
-	for (int c = 0; c < _CG_CTRL_MAX; c++)
-		free(p->tasks_paths[c]);
+	rt_cgroup_tasks_free(&p->child.cgroup_tasks);
 	free(p->root_target);
 	free(p->etc_hostname);
 	free(p->etc_hosts);
@@ -278,31 +276,6 @@ static int plan_etc(struct spawn_plan *p, const struct rt_spec *spec, const char
 	return 0;
 }
 
-/* v1: lists the "tasks" file of each controller directory of cg, once per
- * directory (cpu and cpuacct may be co-mounted). */
-static int plan_cgroup_tasks(struct spawn_plan *p, const struct rt_cgroup *cg, struct mst_err *err)
-{
-	size_t n = 0;
-
-	for (int c = 0; c < _CG_CTRL_MAX; c++) {
-		const char *dir = cg->paths.dir[c];
-		bool repeated = false;
-
-		for (int prev = 0; dir && prev < c; prev++)
-			repeated = repeated ||
-				   (cg->paths.dir[prev] && strcmp(cg->paths.dir[prev], dir) == 0);
-		if (!dir || repeated)
-			continue;
-		if (asprintf(&p->tasks_paths[n], "%s/tasks", dir) < 0) {
-			p->tasks_paths[n] = NULL;
-			return err_set(err, ENOMEM, "plan the cgroup attach");
-		}
-		p->child.cgroup_tasks[n] = p->tasks_paths[n];
-		n++;
-	}
-	return 0;
-}
-
 /* Builds mstat-init's argv and the environment: the spec's entries plus the
  * PATH, HOSTNAME and HOME docker adds when they are missing. */
 static int plan_process(struct spawn_plan *p, const struct rt_spec *spec, struct mst_err *err)
@@ -373,11 +346,9 @@ static int plan_build(struct spawn_plan *p, const struct rt_spec *spec, const st
 	r = rt_caps_docker_default(&p->child.caps, err);
 	if (r < 0)
 		return r;
-	if (cg->paths.version == CG_V1) {
-		r = plan_cgroup_tasks(p, cg, err);
-		if (r < 0)
-			return r;
-	}
+	r = rt_cgroup_tasks_plan(cg, &p->child.cgroup_tasks, err);
+	if (r < 0)
+		return r;
 
 	/* On a bridge, the child waits until the parent has set up eth0, so
 	 * that the command starts with its address and route in place. */
@@ -416,25 +387,13 @@ static int make_workdir(const char *path)
 }
 
 /* v1: moves the child into the container's cgroup of every controller, and
- * roots a new cgroup namespace there. Writing 0 to "tasks" moves only the
- * calling thread, which is the whole process here. The kernel then skips
- * the global threadgroup lock that a pid written to cgroup.procs takes. The
- * write side of that lock waits for an RCU grace period, which took 5 to 15
- * ms per start on a 2-CPU VM with Linux 6.18, against about 30 us here. */
+ * roots a new cgroup namespace there. */
 static int child_join_cgroup(const struct rt_child *c, struct rt_child_error *e)
 {
-	for (size_t i = 0; c->cgroup_tasks[i]; i++) {
-		int fd = open(c->cgroup_tasks[i], O_WRONLY | O_CLOEXEC);
+	int r = rt_cgroup_tasks_join(&c->cgroup_tasks, e);
 
-		if (fd < 0 || write(fd, "0", 1) != 1) {
-			int code = errno;
-
-			if (fd >= 0)
-				(void)close(fd);
-			return rt_child_fail(e, code, "join cgroup", c->cgroup_tasks[i]);
-		}
-		(void)close(fd);
-	}
+	if (r < 0)
+		return r;
 	if (c->unshare_cgroup && unshare(CLONE_NEWCGROUP) < 0)
 		return rt_child_fail(e, errno, "enter a new cgroup namespace", NULL);
 	return 0;
