@@ -184,7 +184,13 @@ void sup_check_deadlines(struct agent *a, uint64_t now_mono);
 int sup_next_deadline_ms(const struct agent *a, uint64_t now_mono);
 void sup_retry_cgroup_removal(struct agent *a);
 int sup_remove(struct agent *a, struct container *c);
+/* Saves c's state after a change of its status (start, exit, OOM count). The
+ * write is synced to disk only when a restart policy reads the status after
+ * a power failure. Without one, a lost status leaves the container as its
+ * last synced state shows it (created, or a run the next agent ends). */
 int sup_write_state(struct agent *a, struct container *c);
+/* Saves c's state synced to disk: its creation, settings and manual stops. */
+int sup_write_state_synced(struct agent *a, struct container *c);
 void sup_load_state(struct agent *a);
 void sup_reply_pending(struct agent *a, struct container *c);
 

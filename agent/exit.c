@@ -290,13 +290,29 @@ static void load_one(struct agent *a, const char *id)
 
 	if (c->rec.status == CTR_STATUS_RUNNING || c->rec.status == CTR_STATUS_REMOVING)
 		end_leftover_run(a, c);
+	/* As dockerd does at its start: an auto-remove container that no longer
+	 * runs is removed, so no status of its run needs a synced write. One
+	 * whose cgroup is still busy stays, to be removed by hand. */
+	if (c->rec.options.auto_remove && !c->cgroup) {
+		int r = state_remove_dir(dir);
+
+		if (r < 0)
+			log_warning("removing %s of auto-remove container %s (%.12s) failed: %s",
+				    dir, c->rec.spec.name, c->rec.spec.id, strerror(-r));
+		else
+			log_info("removed auto-remove container %s (%.12s) left by an earlier "
+				 "mstatd",
+				 c->rec.spec.name, c->rec.spec.id);
+		container_free(c);
+		return;
+	}
 	if (agent_table_add(a, c) < 0) {
 		container_free(c);
 		return;
 	}
 	agent_net_load(a, c);
 	sup_restart_loaded(c);
-	(void)sup_write_state(a, c);
+	(void)sup_write_state_synced(a, c);
 	log_info("loaded container %s (%.12s), %s", c->rec.spec.name, c->rec.spec.id,
 		 ctr_status_to_string(c->rec.status));
 }

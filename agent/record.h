@@ -61,6 +61,7 @@ struct ctr_record {
 	char *error;		 /* why the last start failed; NULL when it did not */
 	uint64_t restart_count;	 /* policy restarts since the last manual start */
 	bool manually_stopped;	 /* stopped or killed by a user: no policy restart */
+	uint64_t state_seq;	 /* count of state writes, which orders the two state files */
 };
 
 const char *ctr_status_to_string(enum ctr_status s);

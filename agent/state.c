@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Container state files: JSON serialisation of records and atomic writes
- * (temporary file, fsync, rename, directory fsync).
+ * (temporary file, fsync, rename, directory fsync), and the unsynced variant
+ * for changes whose loss in a power failure only costs the newest status.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -35,6 +36,10 @@ json_t *state_to_json(const struct ctr_record *r)
 {
 	json_t *root = state_base_to_json(r);
 
+	if (root && json_object_set_new(root, "Seq", json_integer((json_int_t)r->state_seq)) < 0) {
+		json_decref(root);
+		return NULL;
+	}
 	/* The bridge address stays with the container until rm, across
 	 * restarts of the container and of the agent. */
 	if (!root || r->spec.endpoint.address == 0)
@@ -141,6 +146,11 @@ int state_from_json(json_t *root, struct ctr_record *ret, struct mst_err *err)
 		return err_setx(err, EINVAL, "invalid state: expected an object");
 	if (read_identity(root, &r, err) < 0)
 		return -EINVAL;
+	/* Absent in state files of mstatd versions that wrote only state.json. */
+	json_t *seq = json_object_get(root, "Seq");
+	if (seq && (!json_is_integer(seq) || json_integer_value(seq) < 0))
+		return err_setx(err, EINVAL, "invalid field 'Seq': expected an integer >= 0");
+	r.state_seq = seq ? (uint64_t)json_integer_value(seq) : 0;
 
 	/* api_spec_from_json() fills the whole spec, so keep name and id aside. */
 	memcpy(name, r.spec.name, sizeof(name));
@@ -163,7 +173,7 @@ int state_from_json(json_t *root, struct ctr_record *ret, struct mst_err *err)
 	return 0;
 }
 
-static int write_all_fsync(int fd, const char *data, size_t len)
+static int write_all(int fd, const char *data, size_t len)
 {
 	while (len > 0) {
 		ssize_t n = write(fd, data, len);
@@ -176,8 +186,6 @@ static int write_all_fsync(int fd, const char *data, size_t len)
 		data += n;
 		len -= (size_t)n;
 	}
-	if (fsync(fd) < 0)
-		return -errno;
 	return 0;
 }
 
@@ -194,7 +202,10 @@ static int fsync_dir(const char *dir)
 	return r;
 }
 
-int state_write(const char *dir, const struct ctr_record *r, struct mst_err *err)
+/* Replaces <dir>/<name> with the record through a temporary file and a
+ * rename; with sync, the file and then dir are synced to disk as well. */
+static int write_record(const char *dir, const char *name, const struct ctr_record *r, bool sync,
+			struct mst_err *err)
 {
 	char path[PATH_MAX], tmp[PATH_MAX];
 	json_t *root = state_to_json(r);
@@ -204,8 +215,8 @@ int state_write(const char *dir, const struct ctr_record *r, struct mst_err *err
 	json_decref(root);
 	if (!text)
 		return err_set(err, ENOMEM, "serialising the state of %s", r->spec.name);
-	snprintf(path, sizeof(path), "%s/%s", dir, STATE_FILE);
-	snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", dir, STATE_FILE);
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", dir, name);
 
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0) {
@@ -213,7 +224,9 @@ int state_write(const char *dir, const struct ctr_record *r, struct mst_err *err
 		free(text);
 		return ret;
 	}
-	ret = write_all_fsync(fd, text, strlen(text));
+	ret = write_all(fd, text, strlen(text));
+	if (ret == 0 && sync && fsync(fd) < 0)
+		ret = -errno;
 	free(text);
 	close(fd);
 	if (ret < 0) {
@@ -226,20 +239,41 @@ int state_write(const char *dir, const struct ctr_record *r, struct mst_err *err
 		(void)unlink(tmp);
 		return ret;
 	}
-	ret = fsync_dir(dir);
+	ret = sync ? fsync_dir(dir) : 0;
 	if (ret < 0)
 		return err_set(err, -ret, "syncing %s", dir);
 	return 0;
 }
 
-int state_read(const char *dir, struct ctr_record *ret, struct mst_err *err)
+int state_write(const char *dir, const struct ctr_record *r, struct mst_err *err)
+{
+	char unsynced[PATH_MAX];
+	int ret = write_record(dir, STATE_FILE, r, true, err);
+
+	if (ret < 0)
+		return ret;
+	/* Older than the record just written. Should the removal be lost in a
+	 * power failure, its lower Seq still ranks it below state.json. */
+	snprintf(unsynced, sizeof(unsynced), "%s/%s", dir, STATE_UNSYNCED_FILE);
+	(void)unlink(unsynced);
+	return 0;
+}
+
+int state_write_unsynced(const char *dir, const struct ctr_record *r, struct mst_err *err)
+{
+	return write_record(dir, STATE_UNSYNCED_FILE, r, false, err);
+}
+
+/* Reads the record of <dir>/<name>. */
+static int read_record(const char *dir, const char *name, struct ctr_record *ret,
+		       struct mst_err *err)
 {
 	char path[PATH_MAX];
 	json_error_t jerr;
 	json_t *root;
 	int r;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, STATE_FILE);
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
 	if (!root) {
 		if (access(path, F_OK) < 0)
@@ -250,6 +284,34 @@ int state_read(const char *dir, struct ctr_record *ret, struct mst_err *err)
 	json_decref(root);
 	if (r < 0)
 		return err_prefix(err, "%s", path);
+	return 0;
+}
+
+int state_read(const char *dir, struct ctr_record *ret, struct mst_err *err)
+{
+	struct mst_err ignored = { 0 };
+	struct ctr_record synced, unsynced;
+	int r = read_record(dir, STATE_FILE, &synced, err);
+	bool newer;
+
+	/* An unsynced record that is incomplete or missing is the expected
+	 * result of a power failure, not an error. */
+	if (read_record(dir, STATE_UNSYNCED_FILE, &unsynced, &ignored) < 0) {
+		if (r == 0)
+			*ret = synced;
+		return r;
+	}
+	newer = r < 0 || (strcmp(unsynced.spec.id, synced.spec.id) == 0 &&
+			  unsynced.state_seq > synced.state_seq);
+	if (!newer) {
+		ctr_record_free(&unsynced);
+		*ret = synced;
+		return 0;
+	}
+	if (r == 0)
+		ctr_record_free(&synced);
+	err_clear(err);
+	*ret = unsynced;
 	return 0;
 }
 

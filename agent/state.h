@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The container state directory: <state-dir>/containers/<id>/ contains
- * state.json (the record, rewritten atomically), output.log (the
- * multiplexed output) and the init's exit file. A restarted agent reads the
- * records back from state.json.
+ * state.json (the record, rewritten atomically and synced to disk),
+ * state.unsynced.json (a newer record written without fsync, when there is
+ * one), output.log (the multiplexed output) and the init's exit file. A
+ * restarted agent reads the newer complete record of the two.
  */
 #ifndef MSTAT_AGENT_STATE_H
 #define MSTAT_AGENT_STATE_H
@@ -14,6 +15,7 @@
 #include "common/err.h"
 
 #define STATE_FILE	     "state.json"
+#define STATE_UNSYNCED_FILE  "state.unsynced.json"
 #define STATE_OUTPUT_FILE    "output.log"
 #define STATE_CONTAINERS_DIR "containers"
 #define STATE_FORMAT_VERSION 1
@@ -25,10 +27,19 @@ json_t *state_to_json(const struct ctr_record *r);
 int state_from_json(json_t *root, struct ctr_record *ret, struct mst_err *err);
 
 /* Writes <dir>/state.json atomically: a temporary file in dir, fsync, rename
- * over the old file, then fsync of dir. The temporary file is gone on return,
- * whether it succeeded or not. */
+ * over the old file, then fsync of dir. Then removes state.unsynced.json. The
+ * temporary file is gone on return, whether it succeeded or not. */
 int state_write(const char *dir, const struct ctr_record *r, struct mst_err *err);
 
+/* Writes <dir>/state.unsynced.json atomically (temporary file, rename) but
+ * without fsync. After a crash of the agent it contains the whole record,
+ * because the page cache survives. After a power loss it may be empty or
+ * missing, and state_read() falls back to state.json. r->state_seq must be
+ * higher than that of the last state_write(). */
+int state_write_unsynced(const char *dir, const struct ctr_record *r, struct mst_err *err);
+
+/* Reads the record back: from state.unsynced.json when it is complete and
+ * its "Seq" is higher than state.json's, else from state.json. */
 int state_read(const char *dir, struct ctr_record *ret, struct mst_err *err);
 
 /* Creates a directory and its missing parents with the given mode. */

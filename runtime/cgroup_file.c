@@ -110,7 +110,7 @@ static int key_lookup_cb(const char *key, size_t key_len, const char *value, siz
 int cg_file_read_key(const char *dir, const char *file, const char *key, uint64_t *ret)
 {
 	char buf[4096];
-	size_t len;
+	size_t len = 0;
 	struct key_lookup k = { .key = key, .result = -ENODATA };
 
 	int r = cg_file_read(dir, file, buf, sizeof(buf), &len);

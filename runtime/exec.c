@@ -2,8 +2,8 @@
 /*
  * rt_exec(): run a command inside a running container, as `nsenter --target
  * PID --all` followed by the container's own set-up would. A first child
- * starts in the container's cgroup: CLONE_INTO_CGROUP on v2, or attached to
- * every v1 hierarchy before it goes on. It joins every namespace of the
+ * starts in the container's cgroup: CLONE_INTO_CGROUP on v2, or on v1 it
+ * moves itself into every hierarchy before it goes on. It joins every namespace of the
  * container's init through its pidfd and creates the command's process with
  * CLONE_PARENT. So the command is in the container's PID namespace and still
  * the caller's child. That process takes the container's root, working
@@ -22,7 +22,6 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/pidfd.h>
-#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -49,7 +48,7 @@ struct exec_plan {
 	int init_pidfd;
 	int ns_flags;
 	int report_pipe[2];
-	int sync_pair[2]; /* v1: the caller releases the first child after attaching it */
+	struct rt_cgroup_tasks cgroup_tasks; /* v1: the cgroup the first child joins */
 	int stdio_fd[3];
 	bool tty;
 	const char *cwd;
@@ -70,10 +69,9 @@ static void plan_free(struct exec_plan *p)
 {
 	for (int i = 0; i < 3; i++)
 		close_fd(&p->stdio_fd[i]);
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0; i < 2; i++)
 		close_fd(&p->report_pipe[i]);
-		close_fd(&p->sync_pair[i]);
-	}
+	rt_cgroup_tasks_free(&p->cgroup_tasks);
 	rt_env_free(&p->env);
 }
 
@@ -155,8 +153,8 @@ static _Noreturn void inner_main(const struct exec_plan *p)
 	_exit(r.error.code == ENOENT ? 127 : 126);
 }
 
-/* The first child: waits for the release (v1), joins the namespaces and
- * creates the command's process as a sibling. */
+/* The first child: joins the cgroup (v1) and the namespaces, and creates
+ * the command's process as a sibling. */
 static _Noreturn void outer_main(const struct exec_plan *p)
 {
 	struct exec_report r = { .kind = EXEC_REPORT_ERROR };
@@ -164,17 +162,9 @@ static _Noreturn void outer_main(const struct exec_plan *p)
 	pid_t pid;
 
 	(void)close(p->report_pipe[0]);
-	if (p->sync_pair[1] >= 0)
-		(void)close(p->sync_pair[1]);
-	if (p->sync_pair[0] >= 0) {
-		char byte;
-		ssize_t n;
-
-		do
-			n = read(p->sync_pair[0], &byte, 1);
-		while (n < 0 && errno == EINTR);
-		if (n != 1)
-			_exit(1); /* the caller gave up */
+	if (rt_cgroup_tasks_join(&p->cgroup_tasks, &r.error) < 0) {
+		report(p, &r);
+		_exit(1);
 	}
 	if (setns(p->init_pidfd, p->ns_flags) < 0) {
 		rt_child_fail(&r.error, errno, "join the namespaces of the container", NULL);
@@ -245,10 +235,7 @@ static int plan_build(struct exec_plan *p, const struct rt_spec *spec, const str
 	(void)close(devnull);
 	if (pipe2(p->report_pipe, O_CLOEXEC) < 0)
 		return err_set(err, errno, "create the report pipe");
-	if (cg->paths.version == CG_V1 &&
-	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, p->sync_pair) < 0)
-		return err_set(err, errno, "create the cgroup sync socket pair");
-	return 0;
+	return rt_cgroup_tasks_plan(cg, &p->cgroup_tasks, err);
 }
 
 /* Reads the reports until the pipe closes: the command exec'd, or every
@@ -300,25 +287,14 @@ static pid_t clone_outer(const struct rt_cgroup *cg)
 	return (pid_t)syscall(SYS_clone3, &args, sizeof(args));
 }
 
-/* Releases the first child (v1: after attaching it), then collects the
- * command's pid and reaps the first child. */
-static int run_outer(struct exec_plan *p, const struct rt_spec *spec, struct rt_cgroup *cg,
-		     pid_t outer, pid_t *ret_pid, struct mst_err *err)
+/* Collects the command's pid and reaps the first child. */
+static int run_outer(struct exec_plan *p, const struct rt_spec *spec, pid_t outer, pid_t *ret_pid,
+		     struct mst_err *err)
 {
-	int status, r = 0;
+	int status, r;
 
 	close_fd(&p->report_pipe[1]);
-	close_fd(&p->sync_pair[0]);
-	if (p->sync_pair[1] >= 0) {
-		r = cg->ops->attach(cg, outer, err);
-		if (r == 0 && send(p->sync_pair[1], "1", 1, MSG_NOSIGNAL) != 1)
-			r = err_set(err, errno, "release the exec after attaching it");
-		close_fd(&p->sync_pair[1]);
-	}
-	if (r == 0)
-		r = read_reports(p, spec->name, ret_pid, err);
-	else
-		(void)kill(outer, SIGKILL);
+	r = read_reports(p, spec->name, ret_pid, err);
 	while (waitpid(outer, &status, 0) < 0 && errno == EINTR)
 		;
 	return r;
@@ -328,9 +304,7 @@ int rt_exec(const struct rt_spec *spec, const struct rt_exec_spec *x, int init_p
 	    struct rt_cgroup *cg, const struct rt_stdio *stdio, struct rt_process *ret,
 	    struct mst_err *err)
 {
-	struct exec_plan plan = { .stdio_fd = { -1, -1, -1 },
-				  .report_pipe = { -1, -1 },
-				  .sync_pair = { -1, -1 } };
+	struct exec_plan plan = { .stdio_fd = { -1, -1, -1 }, .report_pipe = { -1, -1 } };
 	pid_t outer, pid = 0;
 	int pidfd, r;
 
@@ -345,7 +319,7 @@ int rt_exec(const struct rt_spec *spec, const struct rt_exec_spec *x, int init_p
 	if (outer == 0)
 		outer_main(&plan);
 
-	r = run_outer(&plan, spec, cg, outer, &pid, err);
+	r = run_outer(&plan, spec, outer, &pid, err);
 	if (r == 0 && pid <= 0)
 		r = err_setx(err, EIO, "exec in container %s: the process was not created",
 			     spec->name);

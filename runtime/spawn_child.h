@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "common/cglayout.h"
 #include "common/err.h"
 
 /* Capabilities to keep: bounding, permitted and effective sets hold exactly
@@ -21,17 +22,23 @@ struct rt_caps {
 	unsigned last_cap; /* highest capability number the kernel supports */
 };
 
+/* v1: the "tasks" files of a container cgroup's controller directories, once
+ * per directory, NULL-terminated; empty on v2. */
+struct rt_cgroup_tasks {
+	char *path[_CG_CTRL_MAX + 1];
+};
+
 struct rt_child {
-	int error_fd; /* write end of the error pipe, close-on-exec */
-	int sync_fd;  /* v1 or bridge: the child's end of the socket pair the parent releases it on
-		       */
-	int init_fd;  /* O_PATH descriptor of mstat-init, opened on the host */
-	int exit_fd;  /* <state_dir>/exit, handed to mstat-init */
-	int stdio_fd[3];	 /* descriptors for 0, 1, 2; all >= 3 */
-	bool unshare_cgroup;	 /* v1: enter a new cgroup namespace after being attached */
-	bool new_netns;		 /* bring lo up in the new network namespace */
-	const char *root_source; /* "/" (the host's root) or the --rootfs directory */
-	const char *root_target; /* mount point of the new root */
+	int error_fd;	 /* write end of the error pipe, close-on-exec */
+	int sync_fd;	 /* bridge: the child's end of the socket pair the parent releases it on */
+	int init_fd;	 /* O_PATH descriptor of mstat-init, opened on the host */
+	int exit_fd;	 /* <state_dir>/exit, handed to mstat-init */
+	int stdio_fd[3]; /* descriptors for 0, 1, 2; all >= 3 */
+	bool unshare_cgroup; /* v1: enter a new cgroup namespace after being attached */
+	struct rt_cgroup_tasks cgroup_tasks; /* v1: the cgroup the child joins first */
+	bool new_netns;			     /* bring lo up in the new network namespace */
+	const char *root_source;	     /* "/" (the host's root) or the --rootfs directory */
+	const char *root_target;	     /* mount point of the new root */
 	bool root_readonly;
 	const char *hostname;
 	/* Files written by the parent and bind-mounted read-only over /etc/hostname
@@ -54,6 +61,17 @@ struct rt_child_error {
 
 /* Fills e with code and "step arg" and returns -code. Async-signal-safe. */
 int rt_child_fail(struct rt_child_error *e, int code, const char *step, const char *arg);
+
+struct rt_cgroup;
+
+/* Lists the "tasks" files of cg. Runs in the parent. */
+int rt_cgroup_tasks_plan(const struct rt_cgroup *cg, struct rt_cgroup_tasks *ret,
+			 struct mst_err *err);
+void rt_cgroup_tasks_free(struct rt_cgroup_tasks *t); /* accepts NULL */
+
+/* Moves the calling process, which must have a single thread, into the
+ * cgroup of every listed file. Runs in the child; async-signal-safe. */
+int rt_cgroup_tasks_join(const struct rt_cgroup_tasks *t, struct rt_child_error *e);
 
 /* Mounts the root, /dev, /tmp, /proc, /sys and the masked and read-only
  * paths, and pivots into the new root. Runs in the child. */

@@ -2,7 +2,8 @@
 /*
  * Container state files: a record written and read back field by field, no
  * temporary file left behind, failures that leave nothing, malformed files,
- * and removal of a container directory.
+ * the choice between the synced and the unsynced record, and removal of a
+ * container directory.
  */
 #include <CUnit/Basic.h>
 #include <dirent.h>
@@ -128,16 +129,107 @@ static void test_write_failure(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "no-such-dir"));
 }
 
-static void write_file(const char *dir, const char *text)
+static void write_named(const char *dir, const char *name, const char *text)
 {
 	char path[512];
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, STATE_FILE);
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	f = fopen(path, "we");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
 	fputs(text, f);
 	fclose(f);
+}
+
+static void write_file(const char *dir, const char *text)
+{
+	write_named(dir, STATE_FILE, text);
+}
+
+static void remove_named(const char *dir, const char *name)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	(void)unlink(path);
+}
+
+static void test_unsynced_newer_wins(void)
+{
+	struct ctr_record r, back;
+	struct mst_err err = { 0 };
+
+	make_record(&r);
+	r.status = CTR_STATUS_CREATED;
+	r.state_seq = 1;
+	CU_ASSERT_EQUAL_FATAL(state_write(tmpdir, &r, &err), 0);
+	r.status = CTR_STATUS_EXITED;
+	r.exit_code = 3;
+	r.state_seq = 2;
+	CU_ASSERT_EQUAL_FATAL(state_write_unsynced(tmpdir, &r, &err), 0);
+	CU_ASSERT_EQUAL(count_entries(tmpdir), 2);
+
+	CU_ASSERT_EQUAL_FATAL(state_read(tmpdir, &back, &err), 0);
+	CU_ASSERT_EQUAL(back.status, CTR_STATUS_EXITED);
+	CU_ASSERT_EQUAL(back.exit_code, 3);
+	CU_ASSERT_EQUAL(back.state_seq, 2);
+	ctr_record_free(&back);
+
+	/* A synced write replaces both and removes the unsynced file. */
+	r.status = CTR_STATUS_RUNNING;
+	r.state_seq = 3;
+	CU_ASSERT_EQUAL_FATAL(state_write(tmpdir, &r, &err), 0);
+	CU_ASSERT_EQUAL(count_entries(tmpdir), 1);
+	CU_ASSERT_EQUAL_FATAL(state_read(tmpdir, &back, &err), 0);
+	CU_ASSERT_EQUAL(back.status, CTR_STATUS_RUNNING);
+	ctr_record_free(&back);
+}
+
+/* A power failure can leave an unsynced record that is empty, cut short or
+ * older than state.json; each one falls back to state.json. */
+static void test_unsynced_fallback(void)
+{
+	struct ctr_record r, back;
+	struct mst_err err = { 0 };
+	char *text;
+	json_t *root;
+
+	make_record(&r);
+	r.status = CTR_STATUS_CREATED;
+	r.state_seq = 5;
+	CU_ASSERT_EQUAL_FATAL(state_write(tmpdir, &r, &err), 0);
+
+	write_named(tmpdir, STATE_UNSYNCED_FILE, "");
+	CU_ASSERT_EQUAL_FATAL(state_read(tmpdir, &back, &err), 0);
+	CU_ASSERT_EQUAL(back.status, CTR_STATUS_CREATED);
+	ctr_record_free(&back);
+
+	r.status = CTR_STATUS_EXITED;
+	r.state_seq = 6;
+	root = state_to_json(&r);
+	text = json_dumps(root, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	text[strlen(text) / 2] = '\0';
+	write_named(tmpdir, STATE_UNSYNCED_FILE, text);
+	free(text);
+	json_decref(root);
+	CU_ASSERT_EQUAL_FATAL(state_read(tmpdir, &back, &err), 0);
+	CU_ASSERT_EQUAL(back.status, CTR_STATUS_CREATED);
+	ctr_record_free(&back);
+
+	r.state_seq = 4;
+	CU_ASSERT_EQUAL_FATAL(state_write_unsynced(tmpdir, &r, &err), 0);
+	CU_ASSERT_EQUAL_FATAL(state_read(tmpdir, &back, &err), 0);
+	CU_ASSERT_EQUAL(back.status, CTR_STATUS_CREATED);
+	CU_ASSERT_EQUAL(back.state_seq, 5);
+	ctr_record_free(&back);
+
+	/* Without state.json, a complete unsynced record is read. */
+	remove_named(tmpdir, STATE_FILE);
+	CU_ASSERT_EQUAL_FATAL(state_read(tmpdir, &back, &err), 0);
+	CU_ASSERT_EQUAL(back.status, CTR_STATUS_EXITED);
+	ctr_record_free(&back);
+	remove_named(tmpdir, STATE_UNSYNCED_FILE);
 }
 
 static void test_malformed(void)
@@ -198,6 +290,8 @@ int main(void)
 	CU_add_test(suite, "rewrite replaces the file", test_rewrite_replaces);
 	CU_add_test(suite, "write into missing directory", test_write_failure);
 	CU_add_test(suite, "malformed state files", test_malformed);
+	CU_add_test(suite, "unsynced newer record wins", test_unsynced_newer_wins);
+	CU_add_test(suite, "unsynced record fallback", test_unsynced_fallback);
 	CU_add_test(suite, "remove container directory", test_remove_dir);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();

@@ -231,6 +231,49 @@ static void test_cgroup_namespace_root(void)
 	CU_ASSERT_TRUE(lines > 0);
 }
 
+/* True when pid is a line of <dir>/cgroup.procs. */
+static bool procs_lists(const char *dir, pid_t pid)
+{
+	char buf[4096], want[16];
+	size_t len = 0;
+
+	if (cg_file_read(dir, "cgroup.procs", buf, sizeof(buf), &len) < 0)
+		return false;
+	buf[len < sizeof(buf) ? len : sizeof(buf) - 1] = '\0';
+	snprintf(want, sizeof(want), "%d", (int)pid);
+	for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n"))
+		if (strcmp(line, want) == 0)
+			return true;
+	return false;
+}
+
+static void test_init_in_every_controller(void)
+{
+	char *argv[] = { "/bin/sh", "-c", "read x; exit 0", NULL };
+	struct rt_spec spec;
+	struct rt_test_live live;
+	struct rt_test_run r;
+	int checked = 0;
+
+	make_spec(&spec, "attach", argv);
+	CU_ASSERT_FATAL(start(&env_host, &spec, true, &live));
+	for (int c = 0; c < _CG_CTRL_MAX; c++) {
+		const char *dir = live.cg->paths.dir[c];
+
+		if (!dir)
+			continue;
+		checked++;
+		if (!procs_lists(dir, live.proc.pid))
+			printf("\npid %d is missing from %s/cgroup.procs\n", (int)live.proc.pid,
+			       dir);
+		CU_ASSERT_TRUE(procs_lists(dir, live.proc.pid));
+	}
+	CU_ASSERT_TRUE(checked > 0);
+	rt_test_finish(&live, RUN_TIMEOUT_MS, &r);
+	CU_ASSERT_EQUAL(r.code, 0);
+	CU_ASSERT_EQUAL(rt_test_remove(&env_host, &live), 0);
+}
+
 static void check_namespaces(pid_t pid, bool own_net)
 {
 	static const char *const names[] = { "mnt", "pid", "uts", "ipc", "cgroup", "net", "user" };
@@ -799,6 +842,7 @@ int main(int argc, char **argv)
 	CU_add_test(s, "init is PID 1 and parent", test_init_is_pid1_parent);
 	CU_add_test(s, "hostname default and set", test_hostname_default_and_set);
 	CU_add_test(s, "cgroup namespace root", test_cgroup_namespace_root);
+	CU_add_test(s, "init in every controller", test_init_in_every_controller);
 	CU_add_test(s, "namespaces differ", test_namespaces_differ);
 	CU_add_test(s, "exit codes pass through", test_exit_codes_pass_through);
 	CU_add_test(s, "kill -9 of host init", test_kill9_host_init);
