@@ -12,6 +12,7 @@
 
 #include "agent/api_json.h"
 #include "common/parse.h"
+#include "runtime/net.h"
 
 /* Parses a port number of 1..65535 given as a decimal string. */
 static int parse_port(const char *s, uint16_t *ret)
@@ -161,15 +162,30 @@ static void port_key(const struct rt_port *p, char *buf, size_t size)
 	snprintf(buf, size, "%u/%s", p->container_port, rt_port_proto_to_string(p->proto));
 }
 
+/* Lists the addresses a port is bound on: its host address, or for none
+ * 0.0.0.0 and, where the host has IPv6, ::. Returns how many. */
+static size_t bound_addresses(const struct rt_port *p, const char *ret[2])
+{
+	if (p->host_ip[0]) {
+		ret[0] = p->host_ip;
+		return 1;
+	}
+	ret[0] = "0.0.0.0";
+	ret[1] = "::";
+	return rt_net_has_ipv6() ? 2 : 1;
+}
+
 /* Builds {"80/tcp": [{"HostIp": ip, "HostPort": "8080"}]}; with
- * effective_ip, an empty HostIp shows the address bound, 0.0.0.0. */
+ * effective_ip, an empty HostIp shows the addresses bound, as docker lists
+ * them. */
 static json_t *bindings_to_json(const struct rt_spec *spec, bool effective_ip)
 {
 	json_t *obj = json_object();
 
 	for (size_t i = 0; obj && i < spec->n_ports; i++) {
 		const struct rt_port *p = &spec->ports[i];
-		const char *ip = p->host_ip[0] || !effective_ip ? p->host_ip : "0.0.0.0";
+		const char *ips[2] = { p->host_ip };
+		size_t n_ips = effective_ip ? bound_addresses(p, ips) : 1;
 		char key[32], host_port[8];
 		json_t *list;
 
@@ -181,9 +197,10 @@ static json_t *bindings_to_json(const struct rt_spec *spec, bool effective_ip)
 			if (json_object_set_new(obj, key, list) < 0)
 				goto fail;
 		}
-		if (json_array_append_new(
-			list, json_pack("{s:s, s:s}", "HostIp", ip, "HostPort", host_port)) < 0)
-			goto fail;
+		for (size_t k = 0; k < n_ips; k++)
+			if (json_array_append_new(list, json_pack("{s:s, s:s}", "HostIp", ips[k],
+								  "HostPort", host_port)) < 0)
+				goto fail;
 	}
 	return obj;
 
@@ -265,14 +282,18 @@ json_t *api_list_ports_to_json(const struct ctr_record *r)
 		return arr;
 	for (size_t i = 0; arr && i < r->spec.n_ports; i++) {
 		const struct rt_port *p = &r->spec.ports[i];
+		const char *ips[2];
+		size_t n_ips = bound_addresses(p, ips);
 
-		if (json_array_append_new(arr, json_pack("{s:s, s:i, s:i, s:s}", "IP",
-							 p->host_ip[0] ? p->host_ip : "0.0.0.0",
-							 "PrivatePort", (int)p->container_port,
-							 "PublicPort", (int)p->host_port, "Type",
-							 rt_port_proto_to_string(p->proto))) < 0) {
-			json_decref(arr);
-			return NULL;
+		for (size_t k = 0; k < n_ips; k++) {
+			if (json_array_append_new(
+				arr,
+				json_pack("{s:s, s:i, s:i, s:s}", "IP", ips[k], "PrivatePort",
+					  (int)p->container_port, "PublicPort", (int)p->host_port,
+					  "Type", rt_port_proto_to_string(p->proto))) < 0) {
+				json_decref(arr);
+				return NULL;
+			}
 		}
 	}
 	return arr;

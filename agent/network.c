@@ -97,9 +97,27 @@ static int plan_endpoint(struct agent *a, struct container *c, struct mst_err *e
 	return 0;
 }
 
+/* Binds one host port and hands it to the proxy. */
+static int publish_port(struct agent *a, const struct rt_spec *spec, const struct rt_port *port,
+			struct mst_err *err)
+{
+	int fd, r = netproxy_bind(port, &fd, err);
+
+	if (r < 0)
+		return r;
+	r = netproxy_add(a->net.proxy, spec->id, fd, port, spec->endpoint.address);
+	if (r < 0)
+		return err_set(err, -r, "forward host port %u", port->host_port);
+	return 0;
+}
+
+/* Publishes every port of the spec. As docker does, a port without a host
+ * address is bound on every IPv4 address and, where the host has IPv6, on
+ * every IPv6 address too. */
 static int publish_ports(struct agent *a, struct container *c, struct mst_err *err)
 {
 	const struct rt_spec *spec = &c->rec.spec;
+	bool ipv6 = rt_net_has_ipv6();
 	int r;
 
 	if (spec->n_ports == 0)
@@ -110,15 +128,17 @@ static int publish_ports(struct agent *a, struct container *c, struct mst_err *e
 			return r;
 	}
 	for (size_t i = 0; i < spec->n_ports; i++) {
-		int fd;
+		struct rt_port any6 = spec->ports[i];
 
-		r = netproxy_bind(&spec->ports[i], &fd, err);
+		r = publish_port(a, spec, &spec->ports[i], err);
 		if (r < 0)
 			return r;
-		r = netproxy_add(a->net.proxy, spec->id, fd, &spec->ports[i],
-				 spec->endpoint.address);
+		if (spec->ports[i].host_ip[0] || !ipv6)
+			continue;
+		snprintf(any6.host_ip, sizeof(any6.host_ip), "::");
+		r = publish_port(a, spec, &any6, err);
 		if (r < 0)
-			return err_set(err, -r, "forward host port %u", spec->ports[i].host_port);
+			return r;
 	}
 	return 0;
 }

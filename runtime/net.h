@@ -72,4 +72,8 @@ int rt_net_endpoint_attach(const struct rt_net_endpoint *ep, pid_t pid, struct m
  * socket stays in that namespace and keeps it alive until it is closed. */
 int rt_net_netns_socket(pid_t pid, int *ret_fd);
 
+/* True when the host has IPv6 (the kernel lists IPv6 addresses in
+ * /proc/net/if_inet6 unless booted with ipv6.disable=1). */
+bool rt_net_has_ipv6(void);
+
 #endif

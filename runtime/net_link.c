@@ -475,3 +475,8 @@ int rt_net_endpoint_attach(const struct rt_net_endpoint *ep, pid_t pid, struct m
 	}
 	return 0;
 }
+
+bool rt_net_has_ipv6(void)
+{
+	return access("/proc/net/if_inet6", F_OK) == 0;
+}

@@ -197,3 +197,19 @@ if fetch -o /dev/null "http://127.0.0.1:$HOSTPORT/" 2>/dev/null; then
 	fail "host port $HOSTPORT still answers after rm"
 fi
 pass "rm removes the veth pair and closes the published port"
+
+# Without a host address a port is bound on every IPv4 address and, where
+# the host has IPv6, on every IPv6 address too, as docker binds it. Only the
+# loopback addresses are fetched.
+mstat run -d --name dual -p "$HOSTPORT:80" -- busybox httpd -f -p 80 -h "$WWW" >/dev/null
+wait_for 10 fetch -o /dev/null "http://127.0.0.1:$HOSTPORT/" || fail "dual does not answer on 127.0.0.1"
+mstat ps | grep -qF "0.0.0.0:$HOSTPORT->80/tcp" || fail "ps PORTS of dual: $(mstat ps)"
+if [ -e /proc/net/if_inet6 ] && ip -6 addr show dev lo | grep -q '::1/128'; then
+	[ "$(fetch -g "http://[::1]:$HOSTPORT/")" = "$TOKEN" ] || fail "dual does not answer on [::1]"
+	mstat ps | grep -qF "[::]:$HOSTPORT->80/tcp" || fail "ps PORTS of dual lack [::]: $(mstat ps)"
+	mstat inspect dual | grep -q '"HostIp": "::"' || fail "inspect of dual lacks HostIp ::"
+	pass "a port without a host address answers on 127.0.0.1 and [::1]"
+else
+	pass "a port without a host address answers on 127.0.0.1 (no IPv6 loopback here)"
+fi
+mstat rm -f dual >/dev/null

@@ -9,6 +9,7 @@
 
 #include "agent/api_json.h"
 #include "agent/state.h"
+#include "runtime/net.h"
 #include "tests/unit/cunit_main.h"
 
 static json_t *load(const char *text)
@@ -181,9 +182,20 @@ static void test_inspect_network_settings(void)
 	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(ns, "MacAddress")),
 			       "02:42:0a:d5:00:07");
 	CU_ASSERT_EQUAL(json_integer_value(json_object_get(ns, "IPPrefixLen")), 16);
-	binding = json_array_get(json_object_get(json_object_get(ns, "Ports"), "80/tcp"), 0);
+	/* No host address: every IPv4 address, and every IPv6 one where the
+	 * host has IPv6, as docker lists them. */
+	size_t n_bound = rt_net_has_ipv6() ? 2 : 1;
+	json_t *bindings = json_object_get(json_object_get(ns, "Ports"), "80/tcp");
+	CU_ASSERT_EQUAL(json_array_size(bindings), n_bound);
+	binding = json_array_get(bindings, 0);
 	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(binding, "HostIp")), "0.0.0.0");
 	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(binding, "HostPort")), "8080");
+	if (n_bound == 2) {
+		binding = json_array_get(bindings, 1);
+		CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(binding, "HostIp")), "::");
+		CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(binding, "HostPort")),
+				       "8080");
+	}
 	CU_ASSERT_STRING_EQUAL(get_path(json_object_get(ns, "Networks"), "bridge", "IPAddress"),
 			       "10.213.0.7");
 	CU_ASSERT_STRING_EQUAL(get_path(inspect, "HostConfig", "NetworkMode"), "bridge");
@@ -192,7 +204,7 @@ static void test_inspect_network_settings(void)
 
 	entry = api_json_list_entry(&r, 0);
 	list = json_object_get(entry, "Ports");
-	CU_ASSERT_EQUAL(json_array_size(list), 1);
+	CU_ASSERT_EQUAL(json_array_size(list), n_bound);
 	CU_ASSERT_EQUAL(json_integer_value(json_object_get(json_array_get(list, 0), "PublicPort")),
 			8080);
 	CU_ASSERT_EQUAL(json_integer_value(json_object_get(json_array_get(list, 0), "PrivatePort")),
