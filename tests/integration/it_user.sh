@@ -85,6 +85,13 @@ caps=$(run_user -u alice -- grep -E '^Cap(Prm|Eff|Amb)' /proc/self/status | awk 
 run_user -u 0:1000 -- sh -c 'touch /tmp/r && chown 1000 /tmp/r' || fail "uid 0 lost CAP_CHOWN"
 pass "a non-root user cannot write root-only files nor use capabilities"
 
+# The user can use what a container gives every process: its /tmp, /dev/null,
+# and its output pipes reopened through /dev/stdout and /dev/stderr.
+[ "$(mstat run --rm -u 1000:1000 -- sh -c 'echo x >/tmp/f && cat /tmp/f >/dev/null && echo out >/dev/stdout')" = out ] ||
+	fail "uid 1000 cannot use /tmp, /dev/null or /dev/stdout on the host root"
+[ "$(run_user -u alice -- sh -c 'echo err >/dev/stderr' 2>&1)" = err ] || fail "alice cannot reopen /dev/stderr"
+pass "the user can write /tmp, /dev/null and reopen its output"
+
 # A container's user: inspect, exec's default and exec -u.
 mstat run -d --name box --rootfs "$root" -u alice -- sleep 300 >/dev/null
 [ "$(mstat inspect --format '{{.Config.User}}' box)" = alice ] ||
