@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "agent/api_json.h"
+#include "runtime/user.h"
 
 static const char *json_type_name(const json_t *v)
 {
@@ -360,7 +361,8 @@ static int get_host_config(json_t *body, struct rt_spec *spec, struct ctr_option
 	if (!json_is_object(host))
 		return wrong_type("HostConfig", "an object", host, err);
 
-	if (get_int(host, "Memory", "HostConfig.Memory", 0, &memory, err) < 0 ||
+	if (get_strv(host, "GroupAdd", "HostConfig.GroupAdd", &spec->group_add, err) < 0 ||
+	    get_int(host, "Memory", "HostConfig.Memory", 0, &memory, err) < 0 ||
 	    get_int(host, "MemorySwap", "HostConfig.MemorySwap", -1, &swap, err) < 0 ||
 	    get_int(host, "NanoCpus", "HostConfig.NanoCpus", 0, &nano_cpus, err) < 0 ||
 	    get_int(host, "CpuShares", "HostConfig.CpuShares", 0, &shares, err) < 0 ||
@@ -405,6 +407,7 @@ int api_spec_from_json(json_t *body, struct rt_spec *ret_spec, struct ctr_option
 	    get_string(body, "WorkingDir", "WorkingDir", &spec.cwd, err) < 0 ||
 	    get_string(body, "Hostname", "Hostname", &spec.hostname, err) < 0 ||
 	    get_string(body, "Rootfs", "Rootfs", &spec.rootfs, err) < 0 ||
+	    get_string(body, "User", "User", &spec.user, err) < 0 ||
 	    get_host_config(body, &spec, &options, err) < 0 || get_terminal(body, &spec, err) < 0)
 		goto fail;
 
@@ -508,6 +511,7 @@ int api_exec_from_json(json_t *body, struct rt_spec *ret_spec, struct mst_err *e
 	}
 	if (get_strv(body, "Env", "Env", &spec.env, err) < 0 ||
 	    get_string(body, "WorkingDir", "WorkingDir", &spec.cwd, err) < 0 ||
+	    get_string(body, "User", "User", &spec.user, err) < 0 ||
 	    get_bool(body, "Tty", &spec.tty, err) < 0 ||
 	    get_bool(body, "AttachStdin", &spec.open_stdin, err) < 0)
 		goto fail;
@@ -516,6 +520,10 @@ int api_exec_from_json(json_t *body, struct rt_spec *ret_spec, struct mst_err *e
 			 spec.cwd);
 		goto fail;
 	}
+	struct rt_user_arg user;
+
+	if (spec.user && spec.user[0] && rt_user_parse(spec.user, &user, err) < 0)
+		goto fail;
 	*ret_spec = spec;
 	return 0;
 
@@ -671,18 +679,22 @@ static json_t *add_field(json_t *obj, const char *key, json_t *value)
 static json_t *host_config_to_json(const struct rt_spec *spec, const struct ctr_options *options,
 				   bool effective_swap)
 {
-	return add_field(host_config_base_to_json(spec, options, effective_swap), "PortBindings",
-			 api_ports_to_json(spec));
+	json_t *host = add_field(host_config_base_to_json(spec, options, effective_swap),
+				 "PortBindings", api_ports_to_json(spec));
+
+	return add_field(host, "GroupAdd",
+			 spec->group_add ? strv_to_json(spec->group_add) : json_null());
 }
 
 json_t *api_spec_to_json(const struct rt_spec *spec, const struct ctr_options *options)
 {
-	return json_pack(
-	    "{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:b, s:b}", "Cmd", strv_to_json(spec->argv), "Env",
-	    strv_to_json(spec->env), "Labels", labels_to_json(spec->labels), "WorkingDir",
-	    string_or_empty(spec->cwd), "Hostname", string_or_empty(spec->hostname), "Rootfs",
-	    string_or_empty(spec->rootfs), "HostConfig", host_config_to_json(spec, options, false),
-	    "Tty", spec->tty, "OpenStdin", spec->open_stdin);
+	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:b, s:b}", "Cmd",
+			 strv_to_json(spec->argv), "Env", strv_to_json(spec->env), "Labels",
+			 labels_to_json(spec->labels), "WorkingDir", string_or_empty(spec->cwd),
+			 "Hostname", string_or_empty(spec->hostname), "Rootfs",
+			 string_or_empty(spec->rootfs), "User", string_or_empty(spec->user),
+			 "HostConfig", host_config_to_json(spec, options, false), "Tty", spec->tty,
+			 "OpenStdin", spec->open_stdin);
 }
 
 void api_format_time(uint64_t ns, char *buf, size_t size)
@@ -723,11 +735,12 @@ static json_t *config_base_to_json(const struct ctr_record *r)
 	char short_id[13];
 
 	snprintf(short_id, sizeof(short_id), "%.12s", r->spec.id);
-	return json_pack("{s:s, s:o, s:o, s:s, s:o, s:b, s:b}", "Hostname",
-			 r->spec.hostname ? r->spec.hostname : short_id, "Env",
-			 strv_to_json(r->spec.env), "Cmd", strv_to_json(r->spec.argv), "WorkingDir",
-			 r->spec.cwd ? r->spec.cwd : "", "Labels", labels_to_json(r->spec.labels),
-			 "Tty", r->spec.tty, "OpenStdin", r->spec.open_stdin);
+	return json_pack("{s:s, s:s, s:o, s:o, s:s, s:o, s:b, s:b}", "Hostname",
+			 r->spec.hostname ? r->spec.hostname : short_id, "User",
+			 r->spec.user ? r->spec.user : "", "Env", strv_to_json(r->spec.env), "Cmd",
+			 strv_to_json(r->spec.argv), "WorkingDir", r->spec.cwd ? r->spec.cwd : "",
+			 "Labels", labels_to_json(r->spec.labels), "Tty", r->spec.tty, "OpenStdin",
+			 r->spec.open_stdin);
 }
 
 static json_t *config_to_json(const struct ctr_record *r)

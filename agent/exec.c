@@ -198,7 +198,9 @@ static void exec_start(struct agent *a, struct api_cmd *cmd)
 		return;
 	}
 
-	x = (struct rt_exec_spec){ .argv = e->spec.argv, .env = e->spec.env, .cwd = e->spec.cwd };
+	x = (struct rt_exec_spec){
+		.argv = e->spec.argv, .env = e->spec.env, .cwd = e->spec.cwd, .user = e->spec.user
+	};
 	r = exec_stdio(e, cmd, &stdio, child, &err);
 	if (r == 0)
 		r = rt_exec(&c->rec.spec, &x, c->pidfd.fd, c->cgroup, &stdio, &proc, &err);
@@ -267,13 +269,14 @@ static void exec_inspect(struct agent *a, struct api_cmd *cmd)
 	}
 	for (size_t i = 1; e->spec.argv && e->spec.argv[i]; i++)
 		json_array_append_new(args, json_string(e->spec.argv[i]));
-	cmdq_reply(&a->commands, cmd, 200,
-		   json_pack("{s:s, s:s, s:b, s:i, s:i, s:b, s:{s:s, s:o, s:b, s:s}}", "ID", e->id,
-			     "ContainerID", c->rec.spec.id, "Running", e->state == EXEC_RUNNING,
-			     "ExitCode", e->state == EXEC_EXITED ? e->exit_code : 0, "Pid",
-			     (int)e->pid, "OpenStdin", e->spec.open_stdin, "ProcessConfig",
-			     "entrypoint", e->spec.argv[0], "arguments", args, "tty", e->spec.tty,
-			     "workingDir", e->spec.cwd ? e->spec.cwd : ""));
+	cmdq_reply(
+	    &a->commands, cmd, 200,
+	    json_pack("{s:s, s:s, s:b, s:i, s:i, s:b, s:{s:s, s:o, s:b, s:s, s:s}}", "ID", e->id,
+		      "ContainerID", c->rec.spec.id, "Running", e->state == EXEC_RUNNING,
+		      "ExitCode", e->state == EXEC_EXITED ? e->exit_code : 0, "Pid", (int)e->pid,
+		      "OpenStdin", e->spec.open_stdin, "ProcessConfig", "entrypoint",
+		      e->spec.argv[0], "arguments", args, "tty", e->spec.tty, "workingDir",
+		      e->spec.cwd ? e->spec.cwd : "", "user", e->spec.user ? e->spec.user : ""));
 }
 
 static void exec_resize(struct agent *a, struct api_cmd *cmd)

@@ -111,6 +111,8 @@ void ctr_spec_free(struct rt_spec *spec)
 	free(spec->cwd);
 	free(spec->hostname);
 	free(spec->rootfs);
+	free(spec->user);
+	free_strv(spec->group_add);
 	free_device_rates(spec->limits.device_read_bps, spec->limits.n_device_read_bps);
 	free_device_rates(spec->limits.device_write_bps, spec->limits.n_device_write_bps);
 	free(spec->ports);
@@ -127,6 +129,8 @@ int ctr_spec_copy(const struct rt_spec *src, struct rt_spec *ret)
 	s.cwd = NULL;
 	s.hostname = NULL;
 	s.rootfs = NULL;
+	s.user = NULL;
+	s.group_add = NULL;
 	s.limits.device_read_bps = NULL;
 	s.limits.device_write_bps = NULL;
 	s.ports = NULL;
@@ -139,7 +143,8 @@ int ctr_spec_copy(const struct rt_spec *src, struct rt_spec *ret)
 	if (copy_strv(src->argv, &s.argv) < 0 || copy_strv(src->env, &s.env) < 0 ||
 	    copy_strv(src->labels, &s.labels) < 0 || copy_string(src->cwd, &s.cwd) < 0 ||
 	    copy_string(src->hostname, &s.hostname) < 0 ||
-	    copy_string(src->rootfs, &s.rootfs) < 0 ||
+	    copy_string(src->rootfs, &s.rootfs) < 0 || copy_string(src->user, &s.user) < 0 ||
+	    copy_strv(src->group_add, &s.group_add) < 0 ||
 	    copy_device_rates(src->limits.device_read_bps, src->limits.n_device_read_bps,
 			      &s.limits.device_read_bps) < 0 ||
 	    copy_device_rates(src->limits.device_write_bps, src->limits.n_device_write_bps,

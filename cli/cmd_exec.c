@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cli/commands.h"
+#include "cli/run_opts.h"
 #include "cli/tty.h"
 
 /* How long mstat waits for an exec whose output ended to report its exit. */
@@ -33,6 +34,8 @@ static const char exec_usage[] =
     "  -i, --interactive        Attach stdin\n"
     "  -t, --tty                Give the command a pseudo-terminal\n"
     "  -w, --workdir DIR        Working directory inside the container (absolute)\n"
+    "  -u, --user USER[:GROUP]  Run as this user (names or numeric ids); default:\n"
+    "                           the container's user\n"
     "      --detach-keys KEYS   Keys that detach and leave the command running\n"
     "                           (default ctrl-p,ctrl-q; \"\" for none)\n"
     "      --help               Print this help\n";
@@ -45,6 +48,7 @@ static const struct option exec_options[] = {
 	{ "interactive", no_argument, NULL, 'i' },
 	{ "tty", no_argument, NULL, 't' },
 	{ "workdir", required_argument, NULL, 'w' },
+	{ "user", required_argument, NULL, 'u' },
 	{ "detach-keys", required_argument, NULL, OPT_DETACH_KEYS },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
@@ -53,6 +57,7 @@ static const struct option exec_options[] = {
 struct exec_opts {
 	bool detach, interactive, tty;
 	const char *workdir;
+	const char *user;
 	const char *detach_keys;
 	json_t *env; /* array of KEY=VALUE */
 };
@@ -87,7 +92,7 @@ static int exec_parse(int argc, char **argv, struct exec_opts *o)
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:de:itw:", exec_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:de:itw:u:", exec_options, NULL)) != -1) {
 		status = -1;
 		if (c == OPT_HELP) {
 			fputs(exec_usage, stdout);
@@ -107,6 +112,10 @@ static int exec_parse(int argc, char **argv, struct exec_opts *o)
 						       "working directory must be an absolute path",
 						       optarg);
 			o->workdir = optarg;
+		} else if (c == 'u') {
+			if (run_parse_user(optarg, "-u, --user", &err) < 0)
+				return cli_usage_error("exec", "%s", err.msg);
+			o->user = optarg;
 		} else if (c == OPT_DETACH_KEYS) {
 			o->detach_keys = optarg;
 		} else {
@@ -125,9 +134,9 @@ static json_t *exec_body(const struct exec_opts *o, char **command, int n)
 
 	for (int i = 0; cmd && i < n; i++)
 		json_array_append_new(cmd, json_string(command[i]));
-	return json_pack("{s:o, s:O, s:s?, s:b, s:b, s:b, s:b}", "Cmd", cmd, "Env", o->env,
-			 "WorkingDir", o->workdir, "Tty", o->tty, "AttachStdin", o->interactive,
-			 "AttachStdout", !o->detach, "AttachStderr", !o->detach);
+	return json_pack("{s:o, s:O, s:s?, s:s?, s:b, s:b, s:b, s:b}", "Cmd", cmd, "Env", o->env,
+			 "WorkingDir", o->workdir, "User", o->user, "Tty", o->tty, "AttachStdin",
+			 o->interactive, "AttachStdout", !o->detach, "AttachStderr", !o->detach);
 }
 
 /* Creates the exec instance; ret_id gets its id. */

@@ -34,6 +34,7 @@ enum {
 	OPT_DEVICE_WRITE_BPS,
 	OPT_RESTART,
 	OPT_DETACH_KEYS,
+	OPT_GROUP_ADD,
 	OPT_HELP,
 };
 
@@ -59,6 +60,8 @@ static const struct option run_long_options[] = {
 	{ "network", required_argument, NULL, OPT_NETWORK },
 	{ "publish", required_argument, NULL, 'p' },
 	{ "restart", required_argument, NULL, OPT_RESTART },
+	{ "user", required_argument, NULL, 'u' },
+	{ "group-add", required_argument, NULL, OPT_GROUP_ADD },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -68,7 +71,7 @@ static const struct option run_long_options[] = {
 
 /* '+' stops at the first non-option (the command); ':' reports a missing
  * value as ':' rather than '?'. */
-static const char run_short_options[] = "+:dm:c:h:e:l:w:p:it";
+static const char run_short_options[] = "+:dm:c:h:e:l:w:p:itu:";
 
 /* Names an option as the user most likely typed it: "-m, --memory". */
 static void run_option_label(int val, char *buf, size_t size)
@@ -234,6 +237,53 @@ static int run_add_label(struct run_opts *o, const char *arg, struct mst_err *er
 	return run_append(&o->labels, &o->n_labels, entry, "--label", arg, err);
 }
 
+/* Largest uid or gid mstatd accepts, as docker: 2^31 - 1. */
+#define RUN_ID_MAX 2147483647ULL
+
+/* Returns what is wrong with one side of USER[:GROUP], or NULL. */
+static const char *run_user_part_problem(const char *s, size_t len)
+{
+	uint64_t id;
+	size_t digits = 0;
+
+	if (len == 0)
+		return "expected USER[:GROUP], each a name or a numeric id, such as 1000:1000 or "
+		       "nobody";
+	while (digits < len && s[digits] >= '0' && s[digits] <= '9')
+		digits++;
+	if (s[0] == '-' || s[0] == '+' ||
+	    (digits == len && (parse_u64(s, len, &id) < 0 || id > RUN_ID_MAX)))
+		return "uids and gids must be in range 0-2147483647";
+	return NULL;
+}
+
+int run_parse_user(const char *arg, const char *label, struct mst_err *err)
+{
+	const char *colon = strchr(arg, ':');
+	const char *problem;
+
+	if (colon && strchr(colon + 1, ':'))
+		problem = "expected USER[:GROUP] with one colon at most";
+	else
+		problem = run_user_part_problem(arg, colon ? (size_t)(colon - arg) : strlen(arg));
+	if (!problem && colon)
+		problem = run_user_part_problem(colon + 1, strlen(colon + 1));
+	if (problem)
+		return err_setx(err, EINVAL, "invalid value \"%s\" for %s: %s", arg, label,
+				problem);
+	return 0;
+}
+
+static int run_add_group(struct run_opts *o, const char *arg, struct mst_err *err)
+{
+	const char *problem = strchr(arg, ':') ? "expected a group name or gid"
+					       : run_user_part_problem(arg, strlen(arg));
+
+	if (problem)
+		return run_bad_value(err, OPT_GROUP_ADD, arg, problem);
+	return run_append(&o->group_add, &o->n_group_add, strdup(arg), "--group-add", arg, err);
+}
+
 static int run_parse_port_number(const char *s, size_t len, uint16_t *ret)
 {
 	unsigned v = 0;
@@ -395,6 +445,11 @@ static int run_apply(struct run_opts *o, int c, const char *arg, struct mst_err 
 					     "the working directory must be an absolute path");
 		o->workdir = arg;
 		return 0;
+	case 'u':
+		o->user = arg;
+		return run_parse_user(arg, "-u, --user", err);
+	case OPT_GROUP_ADD:
+		return run_add_group(o, arg, err);
 	case OPT_RESTART:
 		if (restart_policy_parse(arg, &o->restart) < 0)
 			return run_bad_value(err, OPT_RESTART, arg,
@@ -512,6 +567,11 @@ void run_opts_free(struct run_opts *o)
 	for (size_t i = 0; i < o->n_labels; i++)
 		free(o->labels[i]);
 	free(o->labels);
+	for (size_t i = 0; i < o->n_group_add; i++)
+		free(o->group_add[i]);
+	free(o->group_add);
+	o->group_add = NULL;
+	o->n_group_add = 0;
 	free(o->rootfs);
 	free(o->ports);
 	o->ports = NULL;
@@ -614,6 +674,9 @@ static json_t *run_host_config(const struct run_opts *o)
 		bad = bad || json_object_set_new(h, "PortBindings", run_port_map(o, false));
 	bad = bad || json_object_set_new(h, "AutoRemove", json_boolean(o->auto_remove));
 	bad = bad || json_object_set_new(h, "RestartPolicy", run_restart_policy(&o->restart));
+	if (o->n_group_add)
+		bad = bad || json_object_set_new(h, "GroupAdd",
+						 run_string_array(o->group_add, o->n_group_add));
 	if (o->console_rows && o->console_cols)
 		bad = bad || json_object_set_new(
 				 h, "ConsoleSize",
@@ -661,6 +724,8 @@ json_t *run_opts_create_body(const struct run_opts *o)
 		bad = bad || json_object_set_new(body, "Hostname", json_string(o->hostname));
 	if (o->rootfs)
 		bad = bad || json_object_set_new(body, "Rootfs", json_string(o->rootfs));
+	if (o->user)
+		bad = bad || json_object_set_new(body, "User", json_string(o->user));
 	if (o->n_ports)
 		bad = bad || json_object_set_new(body, "ExposedPorts", run_port_map(o, true));
 	bad = bad || json_object_set_new(body, "HostConfig", run_host_config(o));
@@ -706,6 +771,9 @@ const char run_usage[] =
     "  -l, --label KEY[=VALUE]  Set a container label; mstatd exports it on /metrics\n"
     "                           only when started with --label-allow KEY\n"
     "  -w, --workdir DIR        Working directory inside the container (absolute)\n"
+    "  -u, --user USER[:GROUP]  Run as this user and group: names from the container's\n"
+    "                           /etc/passwd and /etc/group, or numeric ids\n"
+    "      --group-add GROUP    Add a supplementary group (name or gid); repeatable\n"
     "      --network MODE       none (own namespace with lo only), host, or bridge\n"
     "                           (eth0 on mstatd's bridge; the default with -p)\n"
     "  -p, --publish [HOST_IP:]HOST_PORT:CONTAINER_PORT[/tcp|/udp]\n"

@@ -54,6 +54,9 @@ struct run_opts {
 	const char *hostname;
 	char *rootfs; /* absolute path, or NULL for the host's root */
 	const char *workdir;
+	const char *user; /* -u, --user USER[:GROUP], or NULL for root */
+	char **group_add; /* --group-add names or gids, n_group_add of them */
+	size_t n_group_add;
 	const char *network;	/* "none", "host", "bridge", or NULL for mstatd's default */
 	struct run_port *ports; /* -p, --publish: n_ports of them, in order given */
 	size_t n_ports;
@@ -79,6 +82,10 @@ void run_opts_free(struct run_opts *o); /* accepts NULL */
  * HOST_IP in brackets. Returns 0, or -EINVAL with a message naming the
  * value. */
 int run_parse_port(const char *arg, struct run_port *ret, struct mst_err *err);
+
+/* Checks a USER[:GROUP] value of the flag label ("-u, --user") as mstatd
+ * does. Returns 0, or -EINVAL with a message naming the value. */
+int run_parse_user(const char *arg, const char *label, struct mst_err *err);
 
 /* Builds the body of POST /v1/containers/create. Returns a new reference or
  * NULL when out of memory. */

@@ -56,6 +56,8 @@ struct exec_plan {
 	struct rt_env env;
 	const char *path; /* PATH of env */
 	struct rt_caps caps;
+	struct rt_user user;
+	bool has_user; /* switch to user after the capabilities */
 };
 
 static void close_fd(int *fd)
@@ -73,6 +75,7 @@ static void plan_free(struct exec_plan *p)
 		close_fd(&p->report_pipe[i]);
 	rt_cgroup_tasks_free(&p->cgroup_tasks);
 	rt_env_free(&p->env);
+	rt_user_free(&p->user);
 }
 
 static void report(const struct exec_plan *p, const struct exec_report *r)
@@ -136,7 +139,11 @@ static int inner_setup(const struct exec_plan *p, struct rt_child_error *e)
 		if (sig != SIGKILL && sig != SIGSTOP)
 			(void)sigaction(sig, &dfl, NULL);
 	}
-	return rt_caps_apply(&p->caps, e);
+	int r = rt_caps_apply(&p->caps, e);
+
+	if (r < 0 || !p->has_user)
+		return r;
+	return rt_user_apply(&p->user, e);
 }
 
 static _Noreturn void inner_main(const struct exec_plan *p)
@@ -190,6 +197,24 @@ static _Noreturn void outer_main(const struct exec_plan *p)
 	_exit(0);
 }
 
+/* Resolves the exec's user, or else the container's, in the container's
+ * root, as docker exec does. */
+static int plan_user(struct exec_plan *p, const struct rt_spec *spec, const struct rt_exec_spec *x,
+		     struct mst_err *err)
+{
+	const char *text = x->user && x->user[0] ? x->user : spec->user;
+	int r;
+
+	if ((!text || !text[0]) && !(spec->group_add && spec->group_add[0]))
+		return 0;
+	r = rt_user_prepare(spec->rootfs ? spec->rootfs : "/", text && text[0] ? text : "0",
+			    spec->group_add, &p->env, &p->user, err);
+	if (r < 0)
+		return r;
+	p->has_user = true;
+	return 0;
+}
+
 static int plan_build(struct exec_plan *p, const struct rt_spec *spec, const struct rt_exec_spec *x,
 		      int init_pidfd, const struct rt_cgroup *cg, const struct rt_stdio *stdio,
 		      struct mst_err *err)
@@ -216,6 +241,9 @@ static int plan_build(struct exec_plan *p, const struct rt_spec *spec, const str
 		return err_set(err, ENOMEM, "prepare the environment");
 	p->path = rt_env_get(p->env.envp, "PATH");
 	r = rt_caps_docker_default(&p->caps, err);
+	if (r < 0)
+		return r;
+	r = plan_user(p, spec, x, err);
 	if (r < 0)
 		return r;
 

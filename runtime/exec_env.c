@@ -90,6 +90,23 @@ void rt_env_free(struct rt_env *e)
 	memset(e, 0, sizeof(*e));
 }
 
+int rt_env_set_default_home(struct rt_env *e, const char *home)
+{
+	char *entry;
+
+	if (!e->extra[1])
+		return 0;
+	if (asprintf(&entry, "HOME=%s", home) < 0)
+		return -ENOMEM;
+	for (size_t i = 0; e->envp[i]; i++) {
+		if (e->envp[i] == e->extra[1])
+			e->envp[i] = entry;
+	}
+	free(e->extra[1]);
+	e->extra[1] = entry;
+	return 0;
+}
+
 const char *rt_env_get(char *const *envp, const char *key)
 {
 	size_t len = strlen(key);

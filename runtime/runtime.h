@@ -47,9 +47,10 @@ int rt_read_exit(const char *state_dir, int *ret_code);
 
 /* A command to run inside a running container (docker exec). */
 struct rt_exec_spec {
-	char **argv;	 /* NULL-terminated; argv[0] looked up in the container's PATH */
-	char **env;	 /* KEY=VALUE entries that override the container's; may be NULL */
-	const char *cwd; /* NULL = the container's working directory */
+	char **argv;	  /* NULL-terminated; argv[0] looked up in the container's PATH */
+	char **env;	  /* KEY=VALUE entries that override the container's; may be NULL */
+	const char *cwd;  /* NULL = the container's working directory */
+	const char *user; /* USER[:GROUP]; NULL or "" = the container's user */
 };
 
 /*

@@ -48,6 +48,8 @@ struct spawn_plan {
 	int error_pipe[2];
 	int sync_pair[2]; /* bridge: the parent releases the child after setting up eth0 */
 	bool tty;	  /* stdio is a terminal: mstat-init gets --tty */
+
+	struct rt_user user; /* --user, resolved in the container's root */
 };
 
 static void close_fd(int *fd)
@@ -95,6 +97,7 @@ static void plan_free(struct spawn_plan *p)
 	free(p->etc_hosts);
 	free(p->init_argv);
 	rt_env_free(&p->env);
+	rt_user_free(&p->user);
 }
 
 /* Opens mstat-init from $MSTAT_INIT_PATH or from the running executable's
@@ -343,6 +346,15 @@ static int plan_build(struct spawn_plan *p, const struct rt_spec *spec, const st
 	r = plan_process(p, spec, err);
 	if (r < 0)
 		return r;
+	/* --group-add alone keeps root, as docker resolves uid 0 then. */
+	if ((spec->user && spec->user[0]) || (spec->group_add && spec->group_add[0])) {
+		r = rt_user_prepare(p->child.root_source,
+				    spec->user && spec->user[0] ? spec->user : "0", spec->group_add,
+				    &p->env, &p->user, err);
+		if (r < 0)
+			return r;
+		p->child.user = &p->user;
+	}
 	r = rt_caps_docker_default(&p->child.caps, err);
 	if (r < 0)
 		return r;
@@ -442,7 +454,10 @@ static int child_setup(const struct rt_child *c, struct rt_child_error *e)
 	if (fcntl(c->exit_fd, F_SETFD, 0) < 0 || fcntl(c->error_fd, F_SETFD, 0) < 0)
 		return rt_child_fail(e, errno, "pass the exit file and error pipe to",
 				     RT_INIT_NAME);
-	return rt_caps_apply(&c->caps, e);
+	r = rt_caps_apply(&c->caps, e);
+	if (r < 0 || !c->user)
+		return r;
+	return rt_user_apply(c->user, e);
 }
 
 static _Noreturn void child_main(const struct spawn_plan *p)

@@ -14,6 +14,7 @@
 
 #include "common/cglayout.h"
 #include "common/err.h"
+#include "runtime/user.h"
 
 /* Capabilities to keep: bounding, permitted and effective sets hold exactly
  * these bits; the inheritable and ambient sets are emptied. */
@@ -50,7 +51,8 @@ struct rt_child {
 	char *const *argv; /* mstat-init's argument vector */
 	char *const *envp;
 	struct rt_caps caps;
-	sigset_t blocked_signals; /* from rt_init_blocked_signals() */
+	const struct rt_user *user; /* --user; NULL = root with the agent's groups */
+	sigset_t blocked_signals;   /* from rt_init_blocked_signals() */
 };
 
 /* A setup failure as it travels from the child to the parent. */
@@ -103,6 +105,21 @@ struct rt_env {
 int rt_env_build(char *const *first, char *const *second, const char *hostname, bool tty,
 		 struct rt_env *ret);
 void rt_env_free(struct rt_env *e);
+
+/* Replaces the HOME=/root that rt_env_build() added, if it added one, with
+ * HOME=home. Returns 0 or -ENOMEM. */
+int rt_env_set_default_home(struct rt_env *e, const char *home);
+
+/* Resolves the user text (docker's USER[:GROUP]) beneath the directory
+ * root, as rt_user_resolve_path() does, and gives env the user's home
+ * unless HOME was set. Runs in the parent. */
+int rt_user_prepare(const char *root, const char *text, char *const *group_add, struct rt_env *env,
+		    struct rt_user *ret, struct mst_err *err);
+
+/* Gives the standard descriptors (pipes, sockets, a pty) to u, then calls
+ * setgroups, setgid and setuid; a non-root user ends with empty permitted
+ * and effective capability sets. Runs in the child after rt_caps_apply(). */
+int rt_user_apply(const struct rt_user *u, struct rt_child_error *e);
 
 /* Returns the value of key in envp, or NULL. Async-signal-safe. */
 const char *rt_env_get(char *const *envp, const char *key);

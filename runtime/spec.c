@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "runtime/spec.h"
+#include "runtime/user.h"
 
 /* dockerd's minimum for --memory (linuxMinMemory in daemon/daemon_unix.go). */
 #define RT_MEMORY_MIN (6ULL * 1024 * 1024)
@@ -192,6 +193,18 @@ static int validate_process(const struct rt_spec *spec, struct mst_err *err)
 				"invalid WorkingDir '%s': the working directory must be an "
 				"absolute path",
 				spec->cwd);
+	if (spec->user && spec->user[0]) {
+		struct rt_user_arg arg;
+
+		r = rt_user_parse(spec->user, &arg, err);
+		if (r < 0)
+			return r;
+	}
+	for (size_t i = 0; spec->group_add && spec->group_add[i]; i++) {
+		r = rt_group_parse(spec->group_add[i], err);
+		if (r < 0)
+			return r;
+	}
 	return 0;
 }
 

@@ -81,6 +81,8 @@ struct rt_spec {
 	char *cwd;		/* NULL = "/" */
 	char *hostname;		/* NULL = the first 12 digits of id */
 	char *rootfs;		/* NULL = the host's root, read-only */
+	char *user;		/* Config.User, USER[:GROUP]; NULL or "" = root */
+	char **group_add; /* HostConfig.GroupAdd: NULL-terminated names or gids; may be NULL */
 	enum rt_network network;
 	struct rt_limits limits;
 	struct rt_port *ports; /* published ports, owned by the spec; needs RT_NET_BRIDGE */

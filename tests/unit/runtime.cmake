@@ -25,3 +25,6 @@ set_tests_properties(test_runtime_spawn PROPERTIES TIMEOUT 600 RUN_SERIAL TRUE)
 mstat_add_unit_test(test_runtime_exec_env
   SOURCES ${CMAKE_SOURCE_DIR}/tests/unit/test_runtime_exec_env.c
   LIBS mstat_runtime)
+mstat_add_unit_test(test_runtime_user
+  SOURCES ${CMAKE_SOURCE_DIR}/tests/unit/test_runtime_user.c
+  LIBS mstat_runtime)

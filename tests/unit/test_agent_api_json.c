@@ -504,6 +504,70 @@ static void test_time_and_duration(void)
 	CU_ASSERT_STRING_EQUAL(buf, "3 days");
 }
 
+/* User and HostConfig.GroupAdd: create, the state file's round trip, inspect
+ * and the exec body. */
+static void test_user_fields(void)
+{
+	json_t *body = load("{\"Cmd\":[\"id\"],\"User\":\"alice:staff\","
+			    "\"HostConfig\":{\"GroupAdd\":[\"audio\",\"777\"]}}");
+	json_t *bad_user = load("{\"Cmd\":[\"id\"],\"User\":\"1:2:3\"}");
+	json_t *exec_body = load("{\"Cmd\":[\"id\"],\"User\":\"nobody\"}");
+	json_t *bad_exec = load("{\"Cmd\":[\"id\"],\"User\":\"-5\"}");
+	struct ctr_options options, options_again;
+	struct mst_err err = { 0 };
+	struct rt_spec spec, again;
+	struct ctr_record r;
+	json_t *out, *inspect;
+
+	CU_ASSERT_EQUAL_FATAL(api_spec_from_json(body, &spec, &options, &err), 0);
+	CU_ASSERT_STRING_EQUAL(spec.user, "alice:staff");
+	CU_ASSERT_STRING_EQUAL(spec.group_add[1], "777");
+	snprintf(spec.name, sizeof(spec.name), "web");
+	memset(spec.id, 'a', 64);
+	CU_ASSERT_EQUAL(rt_spec_validate(&spec, &err), 0);
+	out = api_spec_to_json(&spec, &options);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+	CU_ASSERT_EQUAL_FATAL(api_spec_from_json(out, &again, &options_again, &err), 0);
+	CU_ASSERT_STRING_EQUAL(again.user, "alice:staff");
+	CU_ASSERT_STRING_EQUAL(again.group_add[0], "audio");
+	CU_ASSERT_PTR_NULL(again.group_add[2]);
+
+	fill_record(&r);
+	r.spec.user = spec.user;
+	r.spec.group_add = spec.group_add;
+	inspect = api_json_inspect(&r);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(inspect);
+	CU_ASSERT_STRING_EQUAL(
+	    json_string_value(json_object_get(json_object_get(inspect, "Config"), "User")),
+	    "alice:staff");
+	CU_ASSERT_EQUAL(
+	    json_array_size(json_object_get(json_object_get(inspect, "HostConfig"), "GroupAdd")),
+	    2);
+	json_decref(inspect);
+	ctr_spec_free(&spec);
+	ctr_spec_free(&again);
+	json_decref(out);
+
+	/* A bad USER[:GROUP] is a create error at validation, naming the value. */
+	CU_ASSERT_EQUAL_FATAL(api_spec_from_json(bad_user, &spec, &options, &err), 0);
+	snprintf(spec.name, sizeof(spec.name), "web");
+	memset(spec.id, 'a', 64);
+	CU_ASSERT_EQUAL(rt_spec_validate(&spec, &err), -EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "invalid user \"1:2:3\""));
+	ctr_spec_free(&spec);
+
+	CU_ASSERT_EQUAL_FATAL(api_exec_from_json(exec_body, &spec, &err), 0);
+	CU_ASSERT_STRING_EQUAL(spec.user, "nobody");
+	ctr_spec_free(&spec);
+	CU_ASSERT_EQUAL(api_exec_from_json(bad_exec, &spec, &err), -EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "invalid user \"-5\""));
+
+	json_decref(body);
+	json_decref(bad_user);
+	json_decref(exec_body);
+	json_decref(bad_exec);
+}
+
 int main(void)
 {
 	CU_pSuite suite;
@@ -524,6 +588,7 @@ int main(void)
 	CU_add_test(suite, "create warnings for ignored fields", test_create_warnings);
 	CU_add_test(suite, "list entry", test_list_entry);
 	CU_add_test(suite, "time and duration formats", test_time_and_duration);
+	CU_add_test(suite, "user and group-add fields", test_user_fields);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
 	failures = CU_get_number_of_failures();

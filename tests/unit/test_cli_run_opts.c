@@ -2,6 +2,7 @@
 /* `mstat run` argument parsing: values, bad values with their messages, and
  * the create request body. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -391,6 +392,37 @@ static void test_update_errors(void)
 	}
 }
 
+static void test_user(void)
+{
+	const char *args[] = { "-u",	      "alice:staff", "--group-add", "audio",
+			       "--group-add", "777",	     "id",	    NULL };
+	static const char *const bad[] = { "", ":", "alice:", "1:2:3", "-5", "4294967296" };
+	struct run_opts o;
+	struct mst_err err;
+
+	CU_ASSERT_EQUAL_FATAL(parse_args(args, &o, &err), 0);
+	json_t *body = run_opts_create_body(&o);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(body);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(body, "User")), "alice:staff");
+	json_t *groups = json_object_get(json_object_get(body, "HostConfig"), "GroupAdd");
+	CU_ASSERT_EQUAL(json_array_size(groups), 2);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_array_get(groups, 1)), "777");
+	json_decref(body);
+	run_opts_free(&o);
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		const char *bad_args[] = { "--user", bad[i], "id", NULL };
+		char want[64];
+
+		snprintf(want, sizeof(want), "invalid value \"%s\" for -u, --user", bad[i]);
+		CU_ASSERT_EQUAL(parse_args(bad_args, &o, &err), -EINVAL);
+		CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, want));
+	}
+	const char *bad_group[] = { "--group-add", "a:b", "id", NULL };
+	CU_ASSERT_EQUAL(parse_args(bad_group, &o, &err), -EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "invalid value \"a:b\" for --group-add"));
+}
+
 static const struct cunit_test tests[] = {
 	{ "run sizes and swap", test_sizes },
 	{ "run limits and flags", test_limits_and_flags },
@@ -404,6 +436,7 @@ static const struct cunit_test tests[] = {
 	{ "run restart policy body", test_restart_policy_body },
 	{ "update sends given flags only", test_update_given_flags_only },
 	{ "update bad arguments", test_update_errors },
+	{ "run user and group-add", test_user },
 	{ NULL, NULL },
 };
 
