@@ -64,7 +64,7 @@ static int get_binding(json_t *item, const char *key, struct rt_port *port, stru
 			return err_setx(
 			    err, EINVAL,
 			    "invalid HostIp of port %s: expected a numeric IPv4 or IPv6 "
-			    "address, or \"\" for every IPv4 address",
+			    "address, or \"\" for every address",
 			    key);
 		snprintf(port->host_ip, sizeof(port->host_ip), "%s", json_string_value(ip));
 	}

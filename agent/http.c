@@ -91,10 +91,39 @@ enum MHD_Result http_reply_error(struct MHD_Connection *conn, unsigned status, c
 	return http_reply_json(conn, status, api_json_message(msg));
 }
 
+int http_query_get(struct MHD_Connection *conn, const char *key, const char **ret)
+{
+	const char *v = NULL;
+	size_t len = 0;
+
+	if (MHD_lookup_connection_value_n(conn, MHD_GET_ARGUMENT_KIND, key, strlen(key), &v,
+					  &len) != MHD_YES ||
+	    !v) {
+		*ret = NULL;
+		return 0;
+	}
+	if (strlen(v) != len)
+		return -EINVAL; /* "%00" decoded into the value */
+	*ret = v;
+	return 0;
+}
+
+enum MHD_Result http_reply_reversed_times(struct MHD_Connection *conn)
+{
+	const char *since = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "since");
+	const char *until = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "until");
+
+	return http_reply_error(conn, MHD_HTTP_BAD_REQUEST,
+				"invalid query: since %s is after until %s; swap them",
+				since ? since : "", until ? until : "");
+}
+
 int http_query_bool(struct MHD_Connection *conn, const char *key, bool def, bool *ret)
 {
-	const char *v = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, key);
+	const char *v;
 
+	if (http_query_get(conn, key, &v) < 0)
+		return -EINVAL;
 	if (!v) {
 		*ret = def;
 		return 0;

@@ -33,6 +33,14 @@ enum MHD_Result http_reply_lookup_error(struct MHD_Connection *conn, const char 
  * "false" or "" is false, an absent one is def. Returns -EINVAL otherwise. */
 int http_query_bool(struct MHD_Connection *conn, const char *key, bool def, bool *ret);
 
+/* Replies 400 to a query whose since parameter comes after its until. */
+enum MHD_Result http_reply_reversed_times(struct MHD_Connection *conn);
+
+/* Sets *ret to the value of query parameter key, or NULL when it is absent.
+ * Returns -EINVAL for a value with a NUL byte in it (%00), which C strings
+ * would cut short. */
+int http_query_get(struct MHD_Connection *conn, const char *key, const char **ret);
+
 /* Streaming endpoints (http_stream.c). */
 enum MHD_Result api_logs(struct api_server *s, struct MHD_Connection *conn, const char *name);
 enum MHD_Result api_container_stats(struct api_server *s, struct MHD_Connection *conn,

@@ -86,13 +86,17 @@ enum MHD_Result http_run_command(struct api_server *s, struct MHD_Connection *co
 static enum MHD_Result api_create(struct api_server *s, struct MHD_Connection *conn,
 				  const char *body, size_t body_len)
 {
-	const char *name = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "name");
 	struct api_cmd cmd = { .type = API_CMD_CREATE };
 	struct mst_err err = { 0 };
+	const char *name;
 	json_error_t jerr;
 	json_t *root;
 	int r;
 
+	if (http_query_get(conn, "name", &name) < 0)
+		return http_reply_error(conn, MHD_HTTP_BAD_REQUEST,
+					"invalid container name: it contains a NUL byte (%%00); "
+					"names match [a-zA-Z0-9][a-zA-Z0-9_.-]*");
 	if (!body || body_len == 0)
 		return http_reply_error(conn, MHD_HTTP_BAD_REQUEST,
 					"missing request body: send the container as JSON");

@@ -183,6 +183,11 @@ enum MHD_Result api_events(struct api_server *s, struct MHD_Connection *conn)
 					"such as 1700000000 or 1700000000.5",
 					bad, value);
 	}
+	if (st->filter.since_ns && st->filter.until_ns &&
+	    st->filter.since_ns > st->filter.until_ns) {
+		free(st);
+		return http_reply_reversed_times(conn);
+	}
 	/* Kept events are replayed only for `since`, as docker does. */
 	st->cursor = st->filter.since_ns ? 1 : event_ring_tail(s->events);
 

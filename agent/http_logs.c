@@ -226,14 +226,21 @@ enum MHD_Result api_logs(struct api_server *s, struct MHD_Connection *conn, cons
 	}
 	bad = logs_parse_options(conn, &opt);
 	if (bad) {
+		const char *value = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, bad);
+
 		ctr_view_unref(v);
-		return http_reply_error(conn, 400,
-					"invalid query parameter '%s': follow, timestamps, stdout "
-					"and stderr take 1, 0, true or false, tail a number or "
-					"'all', since and until Unix seconds",
-					bad);
+		return http_reply_error(
+		    conn, 400,
+		    "invalid value '%s' for query parameter '%s': follow, "
+		    "timestamps, stdout and stderr take 1, 0, true or false, tail "
+		    "a number or 'all', since and until Unix seconds",
+		    value ? value : "", bad);
 	}
 
+	if (opt.since_ns && opt.until_ns && opt.since_ns > opt.until_ns) {
+		ctr_view_unref(v);
+		return http_reply_reversed_times(conn);
+	}
 	ls = calloc(1, sizeof(*ls));
 	if (!ls) {
 		ctr_view_unref(v);

@@ -20,9 +20,8 @@ int netproxy_start(struct netproxy **ret, struct mst_err *err);
 void netproxy_stop(struct netproxy *p); /* closes every socket; accepts NULL */
 
 /* Binds the host side of port: host_ip, or every IPv4 address when it is
- * empty. Returns the listening (TCP) or bound (UDP) socket, or an error
- * that names the port, such as "port 8080/tcp on 0.0.0.0: Address already
- * in use". */
+ * empty (the caller binds :: beside it). Returns the listening (TCP) or bound (UDP) socket, or an
+ * error that names the port, such as "port 8080/tcp on 0.0.0.0: Address already in use". */
 int netproxy_bind(const struct rt_port *port, int *ret_fd, struct mst_err *err);
 
 /* Hands a socket from netproxy_bind() to the proxy, which forwards what it

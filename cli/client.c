@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -357,6 +358,12 @@ static int api_connect_error(const char *socket_path, int code, struct mst_err *
 		return err_setx(err, ENAMETOOLONG,
 				"the socket path %s is longer than a unix socket address allows; "
 				"choose a shorter one with --socket or MSTAT_SOCKET",
+				socket_path);
+	struct stat st;
+	if (code == ECONNREFUSED && stat(socket_path, &st) == 0 && !S_ISSOCK(st.st_mode))
+		return err_setx(err, ENOTSOCK,
+				"cannot connect to mstatd at %s: it is no socket; point --socket "
+				"or MSTAT_SOCKET at the socket mstatd listens on",
 				socket_path);
 	/* err_set() would put strerror() last; here the hint comes after it. */
 	return err_setx(err, code,

@@ -70,7 +70,7 @@ int cmd_attach(struct cli *cli, int argc, char **argv)
 	char id[65];
 	int c, r;
 
-	optind = 1;
+	optind = 0; /* glibc: rescan from argv[1] with fresh state */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":", attach_options, NULL)) != -1) {
 		if (c == OPT_HELP) {

@@ -132,7 +132,7 @@ static int events_parse(int argc, char **argv, struct events_opts *o)
 	int c, status;
 
 	strbuf_init(&q);
-	optind = 1;
+	optind = 0; /* glibc: rescan from argv[1] with fresh state */
 	while ((c = getopt_long(argc, argv, ":f:", events_options, NULL)) != -1) {
 		if (c == OPT_HELP) {
 			fputs(events_usage, stdout);

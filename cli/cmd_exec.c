@@ -90,7 +90,7 @@ static int exec_parse(int argc, char **argv, struct exec_opts *o)
 	struct mst_err err = { 0 };
 	int c, status;
 
-	optind = 1;
+	optind = 0; /* glibc: rescan from argv[1] with fresh state */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+:de:itw:u:", exec_options, NULL)) != -1) {
 		status = -1;
@@ -189,8 +189,11 @@ static int exec_exit_code(struct cli *cli, const char *id)
 		strbuf_init(&body);
 		if (api_request(&cli->api, "GET", path, NULL, &body, NULL, &err) < 0) {
 			strbuf_free(&body);
+			free(path);
+			if (!api_error_is_remote(&err))
+				err_prefix(&err, "reading the exit code of exec %.12s", id);
 			cli_print_error(&err);
-			break;
+			return CLI_EXIT_ERROR;
 		}
 		reply = cli_parse_json(strbuf_str(&body), body.len, &err);
 		strbuf_free(&body);

@@ -109,7 +109,7 @@ static int inspect_parse(int argc, char **argv, const char **ret_format, struct 
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:f:", inspect_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":f:", inspect_options, NULL)) != -1) {
 		if (c == OPT_HELP)
 			return 1;
 		if (c != 'f')
@@ -150,14 +150,14 @@ int cmd_inspect(struct cli *cli, int argc, char **argv)
 	strbuf_putc(&res.raw, '[');
 	for (int i = optind; i < argc; i++) {
 		r = inspect_fetch(cli, argv[i], &res, &err);
-		if (r < 0 && !api_error_is_remote(&err) && r != -EPROTO) {
-			cli_print_error(&err); /* mstatd unreachable: stop here */
+		if (r < 0 && !api_error_is_remote(&err)) {
+			/* mstatd unreachable or not speaking its API: stop here */
+			cli_print_error(&err);
 			status = CLI_EXIT_ERROR;
 			goto out;
 		}
 		if (r < 0)
-			strbuf_printf(&res.errors, "%s%s\n",
-				      api_error_is_remote(&err) ? "" : "mstat: ", err.msg);
+			strbuf_printf(&res.errors, "%s\n", err.msg);
 	}
 	/* The opening '[' counts, so 1 means that no object was collected. */
 	if (res.raw.len == 1 && !format)

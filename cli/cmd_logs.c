@@ -166,7 +166,7 @@ int cmd_logs(struct cli *cli, int argc, char **argv)
 
 	strbuf_init(&q);
 	strbuf_printf(&q, "/logs?stdout=1&stderr=1");
-	optind = 1;
+	optind = 0; /* glibc: rescan from argv[1] with fresh state */
 	opterr = 0;
 	while (status < 0 && (c = getopt_long(argc, argv, ":fn:t", logs_options, NULL)) != -1) {
 		if (c == '?' || c == ':') {

@@ -172,10 +172,10 @@ static int manage_parse_value(struct manage_opts *o, int c, const char *arg, str
 static int manage_parse(struct manage_opts *o, int argc, char **argv, struct mst_err *err)
 {
 	bool timed = o->action == MANAGE_STOP || o->action == MANAGE_RESTART;
-	const char *shorts = timed			? "+:t:"
-			     : o->action == MANAGE_KILL ? "+:s:"
-			     : o->action == MANAGE_RM	? "+:f"
-							: "+:";
+	const char *shorts = timed			? ":t:"
+			     : o->action == MANAGE_KILL ? ":s:"
+			     : o->action == MANAGE_RM	? ":f"
+							: ":";
 	const struct option *longs = timed			? stop_options
 				     : o->action == MANAGE_KILL ? kill_options
 				     : o->action == MANAGE_RM	? rm_options

@@ -185,7 +185,7 @@ static int ps_parse(struct ps_opts *o, int argc, char **argv, struct mst_err *er
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:aq", ps_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":aq", ps_options, NULL)) != -1) {
 		switch (c) {
 		case 'a':
 			o->all = true;

@@ -352,7 +352,7 @@ static int stats_parse(struct stats_cmd *s, int argc, char **argv, struct mst_er
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:a", stats_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":a", stats_options, NULL)) != -1) {
 		switch (c) {
 		case 'a':
 			s->all = true;

@@ -778,7 +778,8 @@ const char run_usage[] =
     "                           (eth0 on mstatd's bridge; the default with -p)\n"
     "  -p, --publish [HOST_IP:]HOST_PORT:CONTAINER_PORT[/tcp|/udp]\n"
     "                           Forward a host port to a container port; without\n"
-    "                           HOST_IP on every IPv4 address (0.0.0.0)\n"
+    "                           HOST_IP on every IPv4 and IPv6 address (0.0.0.0\n"
+    "                           and ::)\n"
     "      --restart POLICY     Restart policy: no (default), always, unless-stopped,\n"
     "                           on-failure or on-failure:MAX-RETRIES\n"
     "      --help               Print this help\n"
@@ -831,7 +832,7 @@ int update_opts_parse(int argc, char **argv, struct update_opts *ret, struct mst
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:m:c:", update_long_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":m:c:", update_long_options, NULL)) != -1) {
 		if (c == '?' || c == ':')
 			r = cli_getopt_error(c, argv, update_long_options, err);
 		else if (c == OPT_HELP)

@@ -98,7 +98,7 @@ static int top_parse(struct top_cmd *t, int argc, char **argv, struct mst_err *e
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:abd:n:h", top_options_long, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":abd:n:h", top_options_long, NULL)) != -1) {
 		switch (c) {
 		case 'a':
 			t->view.options.all = true;

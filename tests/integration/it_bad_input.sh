@@ -128,3 +128,44 @@ grep -q "limit-change" <<<"$out" || fail "the filter message does not list the k
 out=$(curl -sS --max-time 10 --unix-socket "$SOCK" 'http://mstat/v1/events?since=10m')
 grep -q "'10m' is not Unix seconds" <<<"$out" || fail "a bad since got: $out"
 pass "bad events queries name the value"
+
+# since after until is an error naming both, for events and logs alike.
+out=$(curl -sS --max-time 10 --unix-socket "$SOCK" 'http://mstat/v1/events?since=100&until=50')
+grep -q "since 100 is after until 50" <<<"$out" || fail "events with since after until got: $out"
+rc=0
+mstat events --since 5m --until 10m >/dev/null 2>"$T/err" || rc=$?
+[ "$rc" != 0 ] || fail "mstat events --since 5m --until 10m succeeded"
+grep -q "is after until" "$T/err" || fail "events --since 5m --until 10m printed: $(cat "$T/err")"
+mstat run --name logq -- true >/dev/null
+out=$(curl -sS --max-time 10 --unix-socket "$SOCK" 'http://mstat/v1/containers/logq/logs?since=100&until=50')
+grep -q "since 100 is after until 50" <<<"$out" || fail "logs with since after until got: $out"
+out=$(curl -sS --max-time 10 --unix-socket "$SOCK" 'http://mstat/v1/containers/logq/logs?tail=-3')
+grep -q "invalid value '-3' for query parameter 'tail'" <<<"$out" || fail "logs tail=-3 got: $out"
+pass "reversed times and bad logs queries name the values"
+
+# A name with a NUL byte is rejected, not cut short.
+code=$(curl -sS --max-time 10 --unix-socket "$SOCK" -o "$T/out" -w '%{http_code}' \
+	-H 'Content-Type: application/json' -d '{"Cmd":["true"]}' \
+	'http://mstat/v1/containers/create?name=%00x')
+[ "$code" = 400 ] || fail "create with name=%00x got $code: $(cat "$T/out")"
+grep -q "NUL byte" "$T/out" || fail "create with name=%00x said: $(cat "$T/out")"
+pass "a container name with a NUL byte is a 400"
+
+# A --socket path that is no socket is named as such.
+rc=0
+mstat --socket "$T" ps >/dev/null 2>"$T/err" || rc=$?
+[ "$rc" = 125 ] || fail "--socket DIR exited $rc"
+grep -q "it is no socket" "$T/err" || fail "--socket DIR printed: $(cat "$T/err")"
+pass "--socket pointing at a directory is named as no socket"
+
+# Flags may follow the container names, as with docker: -t is a flag, and
+# its value is no container name or id prefix.
+mstat run -d --name late -- sleep 60 >/dev/null
+mstat stop late -t 1 >"$T/out" 2>"$T/err" || fail "stop late -t 1 failed: $(cat "$T/err")"
+[ "$(cat "$T/out")" = late ] || fail "stop late -t 1 printed: $(cat "$T/out") $(cat "$T/err")"
+[ "$(mstat inspect late --format '{{.State.Status}}')" = exited ] ||
+	fail "inspect late --format printed: $(mstat inspect late --format '{{.State.Status}}' 2>&1)"
+[ "$(mstat logs logq --tail 1 2>&1)" = "" ] || fail "logs logq --tail 1 printed: $(mstat logs logq --tail 1 2>&1)"
+mstat update late --memory 64m >/dev/null 2>"$T/err" || fail "update late --memory 64m: $(cat "$T/err")"
+mstat rm late logq -f >/dev/null || fail "rm late logq -f failed"
+pass "flags after container names are read as flags"
