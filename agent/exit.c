@@ -256,15 +256,22 @@ static void end_leftover_run(struct agent *a, struct container *c)
 			c->cgroup = cg;
 		}
 	}
-	if (rt_read_exit(c->state_dir, &code) < 0 && procs > 0)
+	/* The init records the exit when its command ended first, as one with a
+	 * terminal or stdin from mstatd does. The file's time is then the time
+	 * of the exit. */
+	uint64_t exited_ns = 0;
+	bool recorded = rt_read_exit(c->state_dir, &code) == 0;
+	if (!recorded && procs > 0)
 		code = 128 + SIGKILL;
+	if (!recorded || procs > 0 || rt_read_exit_time(c->state_dir, &exited_ns) < 0)
+		exited_ns = agent_now_real();
 	c->rec.status = CTR_STATUS_EXITED;
 	c->rec.exit_code = code;
 	c->rec.pid = 0;
-	if (c->rec.finished_ns == 0)
-		c->rec.finished_ns = agent_now_real();
+	c->rec.finished_ns = exited_ns;
 	(void)ctr_set_string(&c->rec.cgroup_path, NULL);
 	(void)ctr_set_string(&c->rec.error, "mstatd died while the container was running");
+	agent_event_emit(a, c, EVENT_DIE, code);
 }
 
 /* Loads one container directory of an earlier mstatd. */
@@ -296,6 +303,8 @@ static void load_one(struct agent *a, const char *id)
 	if (c->rec.options.auto_remove && !c->cgroup) {
 		int r = state_remove_dir(dir);
 
+		if (r == 0)
+			agent_event_emit(a, c, EVENT_DESTROY, 0);
 		if (r < 0)
 			log_warning("removing %s of auto-remove container %s (%.12s) failed: %s",
 				    dir, c->rec.spec.name, c->rec.spec.id, strerror(-r));

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -75,6 +76,19 @@ int rt_exit_status_parse(const char *buf, size_t len, int *ret_code)
 	if (base && value == 0)
 		return -EINVAL;
 	*ret_code = (int)(base + value);
+	return 0;
+}
+
+int rt_read_exit_time(const char *state_dir, uint64_t *ret_ns)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	if (snprintf(path, sizeof(path), "%s/%s", state_dir, RT_EXIT_FILE) >= (int)sizeof(path))
+		return -ENAMETOOLONG;
+	if (stat(path, &st) < 0)
+		return -errno;
+	*ret_ns = (uint64_t)st.st_mtim.tv_sec * 1000000000ULL + (uint64_t)st.st_mtim.tv_nsec;
 	return 0;
 }
 

@@ -45,6 +45,10 @@ int rt_spawn(const struct rt_spec *spec, struct rt_cgroup *cg, const struct rt_s
  * for a signal), -ENOENT when the init has not written it. */
 int rt_read_exit(const char *state_dir, int *ret_code);
 
+/* Returns the time (CLOCK_REALTIME, ns) at which the init wrote
+ * <state_dir>/exit, or a negative errno. */
+int rt_read_exit_time(const char *state_dir, uint64_t *ret_ns);
+
 /* A command to run inside a running container (docker exec). */
 struct rt_exec_spec {
 	char **argv;	  /* NULL-terminated; argv[0] looked up in the container's PATH */

@@ -29,10 +29,16 @@ jq -e '.State.Status == "running"' "$alive_dir/state.unsynced.json" >/dev/null |
 	fail "the unsynced record of alive is not its run"
 pass "status changes without a restart policy go to state.unsynced.json"
 
+# A container with a terminal ends with mstatd, which keeps the terminal's
+# master side.
+mstat run -d -t --name term -- sleep 300 >/dev/null
+
 # A crash of mstatd: the unsynced records stay in the page cache.
+crashed=$(date +%s)
 kill -KILL "$AGENT_PID"
 wait "$AGENT_PID" 2>/dev/null || true
 AGENT_PID=
+sleep 2
 mv "$T/mstatd.log" "$T/mstatd.first.log"
 start_agent
 grep -q "ignoring container state" "$T/mstatd.log" &&
@@ -50,6 +56,21 @@ is_exited alive || fail "alive is $(state_of alive) after the crash, expected ex
 jq -e '.State.ExitCode == 3' "$ended_dir/state.json" >/dev/null ||
 	fail "the load did not sync the exit of ended to state.json"
 pass "after a SIGKILL of mstatd, the unsynced records are read back complete"
+
+# term's command ended at the crash, not at the restart 2 s later, and the
+# next mstatd sent the die events of the runs it ended.
+wait_for 10 is_exited term || fail "term is $(state_of term) after the crash, expected exited"
+finished=$(mstat inspect --format '{{.State.FinishedAt}}' term)
+# busybox's date reads "YYYY-MM-DD HH:MM:SS", not RFC 3339 with a fraction.
+finished_s=$(date -u -d "$(sed 's/T/ /; s/\..*//; s/Z$//' <<<"$finished")" +%s) ||
+	fail "FinishedAt of term is '$finished'"
+[ "$finished_s" -le $((crashed + 1)) ] ||
+	fail "term finished at $finished, after the crash at $(date -u -d "@$crashed")"
+mstat events --since "$crashed" --until "$(($(date +%s) + 1))" --filter event=die \
+	--format '{{.Actor.Attributes.name}}' >"$T/died"
+grep -qx alive "$T/died" || fail "no die event of alive after the restart: $(cat "$T/died")"
+grep -qx term "$T/died" || fail "no die event of term after the restart: $(cat "$T/died")"
+pass "the next mstatd dates the ends at the crash and sends their die events"
 
 scratch_gone() {
 	! kill -0 "$scratch_pid" 2>/dev/null
@@ -71,6 +92,6 @@ jq -e '.State.Status == "exited"' "$kept_dir/state.json" >/dev/null ||
 	fail "the synced record of kept is not its exit"
 pass "a container with a restart policy has every status change synced"
 
-for c in ended alive kept; do
+for c in ended alive kept term; do
 	mstat rm -f "$c" >/dev/null
 done
