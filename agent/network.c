@@ -7,12 +7,59 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
+#include <net/if.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "agent/agent.h"
 #include "agent/netproxy.h"
 #include "agent/network.h"
+
+/* Names the bridge mstatd created in <state-dir>/bridge.created, so that an
+ * mstatd started after a crash knows the bridge is its own to delete. */
+#define BRIDGE_MARK_FILE "bridge.created"
+
+static int bridge_mark_path(const struct agent *a, char *buf, size_t size)
+{
+	return snprintf(buf, size, "%s/%s", a->config->state_dir, BRIDGE_MARK_FILE) < (int)size
+		   ? 0
+		   : -ENAMETOOLONG;
+}
+
+/* True when the mark names the configured bridge. */
+static bool bridge_marked(const struct agent *a)
+{
+	char path[PATH_MAX], name[IF_NAMESIZE + 2] = "";
+	FILE *f;
+
+	if (bridge_mark_path(a, path, sizeof(path)) < 0 || !(f = fopen(path, "re")))
+		return false;
+	bool read = fgets(name, sizeof(name), f) != NULL;
+	fclose(f);
+	name[strcspn(name, "\n")] = '\0';
+	return read && strcmp(name, a->config->bridge_name) == 0;
+}
+
+static void bridge_mark(const struct agent *a, bool created)
+{
+	char path[PATH_MAX];
+	FILE *f;
+
+	if (bridge_mark_path(a, path, sizeof(path)) < 0)
+		return;
+	if (!created) {
+		(void)unlink(path);
+		return;
+	}
+	f = fopen(path, "we");
+	if (!f || fprintf(f, "%s\n", a->config->bridge_name) < 0 || fclose(f) != 0)
+		log_warning("writing %s failed: %s; a restarted mstatd after a crash will not "
+			    "delete bridge %s",
+			    path, strerror(errno), a->config->bridge_name);
+}
 
 int agent_net_setup(struct agent *a, struct mst_err *err)
 {
@@ -21,6 +68,9 @@ int agent_net_setup(struct agent *a, struct mst_err *err)
 	if (r < 0)
 		return err_set(err, -r, "prepare the addresses of bridge %s",
 			       a->config->bridge_name);
+	/* A bridge an earlier mstatd created and left at a crash is ours to
+	 * delete at exit, whether or not a container uses it meanwhile. */
+	a->net.bridge_created = bridge_marked(a);
 	return 0;
 }
 
@@ -31,10 +81,12 @@ void agent_net_teardown(struct agent *a)
 	netproxy_stop(a->net.proxy);
 	a->net.proxy = NULL;
 	if (a->net.bridge_created) {
-		if (rt_net_link_delete(a->config->bridge_name, &err) < 0)
+		if (rt_net_link_delete(a->config->bridge_name, &err) < 0) {
 			log_error("deleting bridge %s failed: %s", a->config->bridge_name, err.msg);
-		else
+		} else {
 			log_info("deleted bridge %s", a->config->bridge_name);
+			bridge_mark(a, false);
+		}
 	}
 	a->net.bridge_ready = a->net.bridge_created = false;
 	rt_ipam_free(&a->net.ipam);
@@ -71,10 +123,15 @@ static int ensure_bridge(struct agent *a, struct mst_err *err)
 	if (r < 0)
 		return r;
 	a->net.bridge_ready = true;
-	a->net.bridge_created = created;
+	if (created)
+		bridge_mark(a, true);
 	inet_ntop(AF_INET, &cfg->bridge_subnet, subnet, sizeof(subnet));
-	log_info("%s bridge %s for subnet %s/%u", created ? "created" : "using existing",
+	log_info("%s bridge %s for subnet %s/%u",
+		 created		 ? "created"
+		 : a->net.bridge_created ? "using the bridge an earlier mstatd created,"
+					 : "using existing",
 		 cfg->bridge_name, subnet, cfg->bridge_prefix_len);
+	a->net.bridge_created = a->net.bridge_created || created;
 	return 0;
 }
 

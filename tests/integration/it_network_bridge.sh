@@ -213,3 +213,20 @@ else
 	pass "a port without a host address answers on 127.0.0.1 (no IPv6 loopback here)"
 fi
 mstat rm -f dual >/dev/null
+
+# A bridge that mstatd created outlives a SIGKILL of mstatd; the next
+# mstatd knows it as its own and deletes it at exit, even when no container
+# used it meanwhile.
+mstat run -d --name crashnet --network bridge -- sleep 60 >/dev/null
+[ -e "/sys/class/net/$BRIDGE" ] || fail "no bridge $BRIDGE while crashnet runs"
+kill -KILL "$AGENT_PID"
+wait "$AGENT_PID" 2>/dev/null || true
+AGENT_PID=
+[ -e "/sys/class/net/$BRIDGE" ] || fail "bridge $BRIDGE went with the SIGKILL of mstatd"
+start_agent --bridge "$BRIDGE" --bridge-subnet "$SUBNET.0/24"
+mstat rm -f crashnet >/dev/null
+kill -TERM "$AGENT_PID"
+wait "$AGENT_PID" || true
+AGENT_PID=
+[ ! -e "/sys/class/net/$BRIDGE" ] || fail "bridge $BRIDGE survived the exit of the mstatd after the crash"
+pass "the bridge left by a crashed mstatd is deleted by the next one at its exit"
