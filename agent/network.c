@@ -19,7 +19,7 @@
 #include "agent/network.h"
 
 /* Names the bridge mstatd created in <state-dir>/bridge.created, so that an
- * mstatd started after a crash knows the bridge is its own to delete. */
+ * mstatd started after a crash deletes that bridge as its own. */
 #define BRIDGE_MARK_FILE "bridge.created"
 
 static int bridge_mark_path(const struct agent *a, char *buf, size_t size)
