@@ -55,6 +55,7 @@ struct container {
 	char *state_dir;	      /* <state-dir>/containers/<id> */
 	struct rt_cgroup *cgroup;     /* from start until the cgroup is removed */
 	char *target_id;	      /* pipeline target (cgroup path) until removal */
+	bool monitor_pending;	      /* started; its pipeline target is added after the reply */
 	struct loop_source pidfd;     /* the init's pidfd while running */
 	struct loop_source oom;	      /* ops->oom_watch_open() while running */
 	struct loop_source output[2]; /* read ends of the stdout and stderr pipes */
@@ -178,6 +179,13 @@ void sup_on_pidfd(struct agent *a, struct container *c);
 void sup_finish_exit(struct agent *a, struct container *c, int exit_code);
 void sup_update_target_meta(struct agent *a, struct container *c);
 void sup_drop_target(struct agent *a, struct container *c);
+
+/* Adds the pipeline targets of the containers started since the last call.
+ * It runs after the replies of a loop iteration are queued, so opening a
+ * target's files no longer delays the start's reply. An exit comes in a
+ * later iteration, and sup_finish_exit() adds a target still pending. */
+void sup_monitor_pending(struct agent *a);
+void sup_monitor(struct agent *a, struct container *c);
 void sup_on_oom(struct agent *a, struct container *c);
 void sup_on_output(struct agent *a, struct loop_source *src);
 void sup_check_deadlines(struct agent *a, uint64_t now_mono);

@@ -184,6 +184,7 @@ void sup_finish_exit(struct agent *a, struct container *c, int exit_code)
 {
 	struct mst_err err = { 0 };
 
+	sup_monitor(a, c); /* for the final sample, should it still be pending */
 	if (c->cgroup) {
 		/* The PID namespace ends with its init, but processes that left it
 		 * through the cgroup would not. */

@@ -124,13 +124,13 @@ static void close_pair(int p[2])
 		}
 }
 
-/* Registers the running container's descriptors with the loop and the
- * pipeline. Only the pidfd is required; the rest degrade with a warning. */
+/* Registers the running container's descriptors with the loop, and marks it
+ * for the pipeline (sup_monitor_pending()). Only the pidfd is required; the
+ * rest degrade with a warning. */
 static int watch_running(struct agent *a, struct container *c, const struct rt_process *proc,
 			 int out_fd, int err_fd)
 {
 	struct mst_err err = { 0 };
-	struct snapshot_meta meta;
 	int oom_fd, r;
 
 	r = sup_watch(a, &c->pidfd, proc->pidfd);
@@ -149,24 +149,42 @@ static int watch_running(struct agent *a, struct container *c, const struct rt_p
 		log_warning("container %s (%.12s): OOM kills are counted at exit only: %s",
 			    c->rec.spec.name, c->rec.spec.id, err.msg);
 
+	c->monitor_pending = true;
+	return 0;
+}
+
+void sup_monitor(struct agent *a, struct container *c)
+{
+	struct mst_err err = { 0 };
+	struct snapshot_meta meta;
+
+	if (!c->monitor_pending)
+		return;
+	c->monitor_pending = false;
+	if (!c->cgroup || c->rec.status != CTR_STATUS_RUNNING)
+		return;
 	/* A restarted container replaces the final sample of its last run. */
 	sup_drop_target(a, c);
 	c->target_id = strdup(c->cgroup->paths.path);
 	if (!c->target_id) {
 		log_error("container %s (%.12s) is not monitored: out of memory", c->rec.spec.name,
 			  c->rec.spec.id);
-		return 0;
+		return;
 	}
 	fill_meta(c, &meta);
-	err_clear(&err);
-	if (pipeline_add_target(a->pipeline, &meta, &c->cgroup->paths, proc->pid, &err) < 0) {
+	if (pipeline_add_target(a->pipeline, &meta, &c->cgroup->paths, c->rec.pid, &err) < 0) {
 		log_error("container %s (%.12s) is not monitored: %s", c->rec.spec.name,
 			  c->rec.spec.id, err.msg);
 		free(c->target_id);
 		c->target_id = NULL;
 	}
 	free(meta.device_limits);
-	return 0;
+}
+
+void sup_monitor_pending(struct agent *a)
+{
+	for (size_t i = 0; i < a->n_containers; i++)
+		sup_monitor(a, a->containers[i]);
 }
 
 void sup_update_target_meta(struct agent *a, struct container *c)

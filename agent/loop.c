@@ -207,6 +207,7 @@ int agent_loop_run(struct agent *a)
 			dispatch(a, events[i].data.ptr);
 
 		sup_check_deadlines(a, agent_now_mono());
+		sup_monitor_pending(a);
 		agent_graveyard_flush(a);
 		if (a->view_dirty && agent_publish_view(a) < 0)
 			log_limited(&a->collect_rl, 60, LOG_ERR,
