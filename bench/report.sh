@@ -49,6 +49,8 @@ start_mstat=$(value "$s" "start runtime=mstat " median_ms)
 start_runc=$(value "$s" "start runtime=runc " median_ms)
 start_crun=$(value "$s" "start runtime=crun " median_ms)
 start_unshare=$(value "$s" "start runtime=unshare " median_ms)
+start_crun_text="not run"
+[ -z "$start_crun" ] || start_crun_text="$start_crun ms"
 rss_idle=$(value "$a" "agent containers=0 " rss_kib)
 rss_1000=$(value "$a" "agent containers=1000 " rss_kib)
 
@@ -73,14 +75,14 @@ or fail tests.
 | 1000 containers per pass in ≤ 25 ms CPU | $(awk -v v="$(value "$c" "collect .*targets=1000 " pass_us)" 'BEGIN { if (v != "") printf "%.1f ms", v / 1000; else print "not run" }') | |
 | scrape CPU per series ≤ 1/10 of node_exporter | first scrape $mstat_first_100 µs, node_exporter $ne_us µs | $(ratio "$ne_us" "$mstat_first_100")× cheaper |
 | repeated scrape of 100 containers ≤ 1 ms | ${mstat_cached_100_ms} ms latency, ${mstat_cached_100} µs agent CPU | |
-| \`mstat run --rm\` faster than crun | mstat $start_mstat ms, crun ${start_crun:-not run}, runc $start_runc ms, unshare $start_unshare ms (medians) | mstat / crun $(ratio "$start_mstat" "${start_crun:-}"), mstat / runc $(ratio "$start_mstat" "$start_runc") |
+| \`mstat run --rm\` faster than crun | mstat $start_mstat ms, crun ${start_crun_text}, runc $start_runc ms, unshare $start_unshare ms (medians) | mstat / crun $(ratio "$start_mstat" "${start_crun:-}"), mstat / runc $(ratio "$start_mstat" "$start_runc") |
 | RSS ≤ 8 MiB idle, ≤ 32 MiB with 1000 | idle $(awk -v k="$rss_idle" 'BEGIN { printf "%.1f", k / 1024 }') MiB, 1000: $(awk -v k="$rss_1000" 'BEGIN { if (k) printf "%.1f MiB", k / 1024; else print "not run" }') | |
 | no growth after churn | see section 6 | |
 
 ## 1. Collection pass (\`bench/mstat-bench-collect\`)
 
 N cgroups beneath the benchmark's own cgroup, each with one paused process
-in its own network namespace (with loopback alone, as `--network none`, or
+in its own network namespace (with loopback alone, as \`--network none\`, or
 with a veth pair, as a container with a network), every built-in collector. CPU time per pass
 (user + system), against a floor that only \`pread()\`s the same kept
 descriptors once each. The two alternate, pass then floor. Past half of
