@@ -38,8 +38,21 @@ static struct rtattr *put_attr(struct nlmsghdr *h, uint16_t type, const void *da
 	return a;
 }
 
-/* Appends an RTM_NEWLINK whose counters are base, base + 1, ..., in the
- * order rx bytes, packets, errors, dropped, then tx. */
+/* Sets the counters to base, base + 1, ..., in the order rx bytes, packets,
+ * errors, dropped, then tx. */
+static void fill_counters(struct rtnl_link_stats64 *st, uint64_t base)
+{
+	st->rx_bytes = base;
+	st->rx_packets = base + 1;
+	st->rx_errors = base + 2;
+	st->rx_dropped = base + 3;
+	st->tx_bytes = base + 4;
+	st->tx_packets = base + 5;
+	st->tx_errors = base + 6;
+	st->tx_dropped = base + 7;
+}
+
+/* Appends an RTM_NEWLINK with the counters of fill_counters(). */
 static void add_link(struct msgbuf *b, uint32_t seq, int ifindex, const char *name, unsigned flags,
 		     uint64_t base)
 {
@@ -54,14 +67,7 @@ static void add_link(struct msgbuf *b, uint32_t seq, int ifindex, const char *na
 	h->nlmsg_seq = seq;
 	ifi->ifi_index = ifindex;
 	ifi->ifi_flags = flags;
-	st.rx_bytes = base;
-	st.rx_packets = base + 1;
-	st.rx_errors = base + 2;
-	st.rx_dropped = base + 3;
-	st.tx_bytes = base + 4;
-	st.tx_packets = base + 5;
-	st.tx_errors = base + 6;
-	st.tx_dropped = base + 7;
+	fill_counters(&st, base);
 	uint32_t mtu = 1500;
 	put_attr(h, IFLA_MTU, &mtu, sizeof(mtu));
 	put_attr(h, IFLA_IFNAME, name, strlen(name) + 1);
@@ -69,8 +75,8 @@ static void add_link(struct msgbuf *b, uint32_t seq, int ifindex, const char *na
 	b->len += NLMSG_ALIGN(h->nlmsg_len);
 }
 
-/* Appends an RTM_NEWSTATS with IFLA_STATS_LINK_64 counters base, base + 1,
- * ... in the order of add_link(). */
+/* Appends an RTM_NEWSTATS with the IFLA_STATS_LINK_64 counters of
+ * fill_counters(). */
 static void add_stats(struct msgbuf *b, uint32_t seq, int ifindex, uint64_t base)
 {
 	struct nlmsghdr *h = (struct nlmsghdr *)(b->data + b->len);
@@ -84,14 +90,7 @@ static void add_stats(struct msgbuf *b, uint32_t seq, int ifindex, uint64_t base
 	h->nlmsg_seq = seq;
 	ifsm->ifindex = (uint32_t)ifindex;
 	ifsm->filter_mask = IFLA_STATS_FILTER_BIT(IFLA_STATS_LINK_64);
-	st.rx_bytes = base;
-	st.rx_packets = base + 1;
-	st.rx_errors = base + 2;
-	st.rx_dropped = base + 3;
-	st.tx_bytes = base + 4;
-	st.tx_packets = base + 5;
-	st.tx_errors = base + 6;
-	st.tx_dropped = base + 7;
+	fill_counters(&st, base);
 	put_attr(h, IFLA_STATS_LINK_64, &st, sizeof(st));
 	b->len += NLMSG_ALIGN(h->nlmsg_len);
 }
