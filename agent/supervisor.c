@@ -133,7 +133,11 @@ static void cmd_create(struct agent *a, struct api_cmd *cmd)
 
 		if (err.code == 0)
 			err_set(&err, -r, "creating the container");
-		log_error("creating container %s failed: %s", c->rec.spec.name, err.msg);
+		/* A request the client can correct is no fault of mstatd's. */
+		if (status == 400)
+			log_warning("rejected container %s: %s", c->rec.spec.name, err.msg);
+		else
+			log_error("creating container %s failed: %s", c->rec.spec.name, err.msg);
 		if (c->state_dir)
 			(void)state_remove_dir(c->state_dir);
 		container_free(c);
