@@ -16,6 +16,11 @@
 #define FRAME_STREAM_STDOUT 1
 #define FRAME_STREAM_STDERR 2
 
+/* The Content-Type of an output stream, as Docker's API names it: raw bytes
+ * for a container with a terminal, else multiplexed frames. */
+#define FRAME_CONTENT_TYPE(raw)                                                                    \
+	((raw) ? "application/vnd.docker.raw-stream" : "application/vnd.docker.multiplexed-stream")
+
 /* Writes the header of a frame of len payload bytes on stream (1 or 2). */
 void frame_header_encode(uint8_t header[FRAME_HEADER_SIZE], int stream, uint32_t len);
 

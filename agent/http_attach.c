@@ -321,8 +321,7 @@ static enum MHD_Result queue_upgrade(struct MHD_Connection *conn, struct attach_
 	}
 	(void)MHD_add_response_header(resp, MHD_HTTP_HEADER_UPGRADE, "tcp");
 	(void)MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
-				      as->tty ? "application/vnd.docker.raw-stream"
-					      : "application/vnd.docker.multiplexed-stream");
+				      FRAME_CONTENT_TYPE(as->tty));
 	/* NOTE: when the connection fails before the 101 is sent, libmicrohttpd
 	 * never calls attach_upgraded() and the session leaks. */
 	ret = MHD_queue_response(conn, MHD_HTTP_SWITCHING_PROTOCOLS, resp);

@@ -203,8 +203,7 @@ static enum MHD_Result logs_start(struct MHD_Connection *conn, struct logs_strea
 		return MHD_NO;
 	}
 	(void)MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
-				      ls->raw ? "application/vnd.docker.raw-stream"
-					      : "application/vnd.docker.multiplexed-stream");
+				      FRAME_CONTENT_TYPE(ls->raw));
 	ret = MHD_queue_response(conn, MHD_HTTP_OK, resp);
 	MHD_destroy_response(resp);
 	return ret;

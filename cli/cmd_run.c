@@ -222,6 +222,22 @@ static int run_send_wait(struct run_session *s, struct mst_err *err)
 	return 0;
 }
 
+/* Sends the wait request that the start must follow. Prints the error and
+ * returns a negative errno on failure. */
+static int run_begin_wait(struct run_session *s)
+{
+	struct mst_err err = { 0 };
+	int r = api_multi_init(&s->multi, &err);
+
+	if (r == 0)
+		r = run_add_call(s, "POST", "/wait", &s->wait_call, &err);
+	if (r == 0)
+		r = run_send_wait(s, &err);
+	if (r < 0)
+		cli_print_error(&err);
+	return r;
+}
+
 static void run_forward_signals(struct run_session *s)
 {
 	struct signalfd_siginfo info;
@@ -355,15 +371,8 @@ static int run_attached(struct run_session *s)
 		fprintf(stderr, "mstat: setting up signal forwarding failed: %s\n", strerror(-r));
 		return CLI_EXIT_ERROR;
 	}
-	r = api_multi_init(&s->multi, &err);
-	if (r == 0)
-		r = run_add_call(s, "POST", "/wait", &s->wait_call, &err);
-	if (r == 0)
-		r = run_send_wait(s, &err);
-	if (r < 0) {
-		cli_print_error(&err);
+	if (run_begin_wait(s) < 0)
 		return CLI_EXIT_ERROR;
-	}
 
 	status = run_start(s);
 	if (status != 0)
@@ -426,15 +435,8 @@ static int run_interactive(struct run_session *s, const struct tty_detach *detac
 	struct mst_err err = { 0 };
 	int r;
 
-	r = api_multi_init(&s->multi, &err);
-	if (r == 0)
-		r = run_add_call(s, "POST", "/wait", &s->wait_call, &err);
-	if (r == 0)
-		r = run_send_wait(s, &err);
-	if (r < 0) {
-		cli_print_error(&err);
+	if (run_begin_wait(s) < 0)
 		return CLI_EXIT_ERROR;
-	}
 	/* Attached before the start, as docker does, so that no output is
 	 * missed however fast the command ends. */
 	r = tty_attach(s->cli, s->id, &ao, &err);
