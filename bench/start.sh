@@ -50,10 +50,10 @@ hyperfine_args=(-N --warmup 3 --runs "$RUNS" --export-json "$T/start.json" --sty
 	"${commands[@]}")
 crun_cmd=(-n crun "crun --root $T/crun run --bundle $BUNDLE bench-crun-$$")
 # crun rejects hybrid hosts ("cgroups in hybrid mode not supported"). In a
-# private mount namespace without the empty cgroup2 mount it sees the v1
-# hierarchies alone and applies the same limits there; the host's mounts are
-# not touched. Every runtime is then measured in that namespace, so that
-# they run under the same conditions.
+# private mount namespace without the empty cgroup2 mount, crun finds only
+# the v1 hierarchies and applies the same limits there. The host's mounts
+# are not touched. Every runtime is then measured in that namespace, so
+# that they run under the same conditions.
 UNIFIED=/sys/fs/cgroup/unified
 crun_private() {
 	unshare --mount --propagation private -- sh -c 'umount "$1" && shift && exec "$@"' \

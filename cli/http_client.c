@@ -281,17 +281,17 @@ int http_parser_feed(struct http_parser *p, const char *data, size_t len, http_b
 	while (used < len && p->phase != HTTP_PHASE_DONE) {
 		const char *at = data + used;
 		size_t n = 0;
-		long taken;
+		long consumed;
 		int r;
 
 		switch (p->phase) {
 		case HTTP_PHASE_BODY_LENGTH:
 		case HTTP_PHASE_CHUNK_DATA:
 		case HTTP_PHASE_BODY_CLOSE:
-			taken = http_take_body(p, at, len - used, body_fn, userdata);
-			if (taken < 0)
-				return (int)taken;
-			used += (size_t)taken;
+			consumed = http_take_body(p, at, len - used, body_fn, userdata);
+			if (consumed < 0)
+				return (int)consumed;
+			used += (size_t)consumed;
 			break;
 		default:
 			r = http_take_line(p, at, len - used, &n);

@@ -31,9 +31,9 @@
  * than this mean a broken reply. */
 #define NET_DUMP_READS_MAX 256
 /* Passes between two link dumps. NOTE: an interface renamed in between
- * keeps its old name until the next one; a new interface index starts one
- * at once, except in a namespace that had loopback alone, where it is seen
- * at the next link dump. */
+ * keeps its old name until the next one. A new interface index starts one
+ * at once, except in a namespace that had loopback alone: there the new
+ * interface is read at the next link dump. */
 #define NET_NAMES_INTERVAL 10
 
 struct net_state {

@@ -3,11 +3,10 @@
  * One sample: what the collectors read for one target in one pass. Scalar
  * values are indexed by enum sample_key and carry a presence bit, because a
  * value the kernel does not provide is absent, never zero. Limits use
- * MST_UNLIMITED for "no limit". The per-device and per-interface lists live
- * outside the struct: a sample being collected points at lists of the full
- * capacity (struct sample_lists), a kept or published sample at lists of its
- * own length, so that a thousand idle samples do not each reserve room for
- * hundreds of devices.
+ * MST_UNLIMITED for "no limit". The per-device and per-interface lists are
+ * outside the struct. A sample being collected points at lists of the full
+ * capacity (struct sample_lists), and a kept or published sample at lists of
+ * its own length, so idle samples reserve no room for devices they lack.
  */
 #ifndef MSTAT_COLLECTORS_SAMPLE_H
 #define MSTAT_COLLECTORS_SAMPLE_H
@@ -96,7 +95,7 @@ enum sample_key {
 
 /* The room a collector may fill in a sample it is given. Devices or
  * interfaces beyond it are left out of the lists but still counted in the
- * totals; the bound keeps an odd kernel file from growing memory without
+ * totals. The bound keeps an odd kernel file from growing memory without
  * limit. */
 #define SAMPLE_MAX_BLKDEVS 128
 #define SAMPLE_MAX_NETIFS  128

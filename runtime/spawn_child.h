@@ -117,7 +117,7 @@ int rt_user_prepare(const char *root, const char *text, char *const *group_add, 
 		    struct rt_user *ret, struct mst_err *err);
 
 /* Gives the standard descriptors (pipes, sockets, a pty) to u, then calls
- * setgroups, setgid and setuid; a non-root user ends with empty permitted
+ * setgroups, setgid and setuid, so a non-root user ends with empty permitted
  * and effective capability sets. Runs in the child after rt_caps_apply(). */
 int rt_user_apply(const struct rt_user *u, struct rt_child_error *e);
 

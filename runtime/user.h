@@ -17,7 +17,7 @@
 /* Largest uid or gid accepted, as runc and docker: 2^31 - 1. */
 #define RT_USER_ID_MAX 2147483647U
 
-/* Longest line read from /etc/passwd or /etc/group, newline excluded. */
+/* Maximum length of a line of /etc/passwd or /etc/group, newline excluded. */
 #define RT_USER_LINE_MAX 65536
 
 /* Largest /etc/passwd or /etc/group read. */
@@ -59,11 +59,11 @@ int rt_user_parse(const char *text, struct rt_user_arg *ret, struct mst_err *err
 int rt_group_parse(const char *text, struct mst_err *err);
 
 /*
- * Resolves text as runc does for docker: a name must have a passwd entry, a
- * number need not; the entry gives the gid and HOME; without :GROUP the
- * supplementary groups are those of /etc/group that list the user's name,
+ * Resolves text as runc does for docker. A name must have a passwd entry, a
+ * number need not. The entry gives the gid and HOME. Without :GROUP the
+ * supplementary groups are those of /etc/group that list the user's name;
  * with :GROUP there are none. group_add (NULL-terminated, may be NULL) adds
- * groups by name or number, as docker's --group-add. passwd or group NULL
+ * groups by name or number, as docker's --group-add. A NULL passwd or group
  * means the file does not exist. Fails on a line longer than
  * RT_USER_LINE_MAX or a NUL byte, naming the file and line.
  */

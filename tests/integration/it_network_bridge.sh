@@ -214,8 +214,8 @@ else
 fi
 mstat rm -f dual >/dev/null
 
-# A bridge that mstatd created outlives a SIGKILL of mstatd; the next
-# mstatd knows it as its own and deletes it at exit, even when no container
+# A bridge that mstatd created outlives a SIGKILL of mstatd. The next
+# mstatd treats it as its own and deletes it at exit, even when no container
 # used it meanwhile.
 mstat run -d --name crashnet --network bridge -- sleep 60 >/dev/null
 [ -e "/sys/class/net/$BRIDGE" ] || fail "no bridge $BRIDGE while crashnet runs"

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# mstat run -u and exec -u: numeric ids, names resolved in the container
-# root's /etc/passwd and /etc/group, supplementary groups, --group-add and
-# HOME, docker's errors for unknown names and bad values, Config.User in
-# inspect, and a non-root user without capabilities, also on a terminal.
+# mstat run -u and exec -u: numeric ids, and names resolved in the
+# container root's /etc/passwd and /etc/group. Also supplementary groups,
+# --group-add and HOME, docker's errors for unknown names and bad values,
+# Config.User in inspect, and a non-root user without capabilities, also on
+# a terminal.
 . "$(dirname "$0")/lib.sh"
 
 busybox=$(command -v busybox) || skip "busybox is not installed"

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* The HTTP client over a unix socket. It covers the messages when nothing
- * listens or the socket refuses, an error body turned into mstatd's message,
- * chunked bodies split at awkward places, Content-Length and read-until-close
- * bodies, streams read in pieces, malformed and cut responses, and several
- * calls driven with an extra fd. The server is a small HTTP responder in a
- * child process, which forks once per connection, on a socket in a private
- * directory. */
+ * listens or the connection is refused, and an error body turned into
+ * mstatd's message. It also covers chunked bodies split at awkward places,
+ * Content-Length and read-until-close bodies, and streams read in pieces.
+ * Malformed and cut responses, and several calls driven with an extra fd,
+ * are covered too. The server is a small HTTP responder in a child process,
+ * which forks once per connection, on a socket in a private directory. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>

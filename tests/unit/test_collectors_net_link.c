@@ -339,9 +339,9 @@ static void net_collect_once(void *state, struct sample *s)
 	CU_ASSERT_TRUE(sample_has(s, SAMPLE_NET_RX_BYTES));
 }
 
-/* The collector on the test's own namespace: with loopback alone it reads
- * nothing between link dumps, finds a veth pair created meanwhile at the
- * next one, and sees a link deleted at once. */
+/* The collector on the test's own namespace. With loopback alone it reads
+ * nothing between link dumps, lists a veth pair created meanwhile at the
+ * next one, and drops a deleted link at once. */
 static void test_collector_link_changes(void)
 {
 	struct cg_layout layout = { .version = CG_V1 };

@@ -543,7 +543,7 @@ static void test_pipeline_collector_failures(void)
 }
 
 /* A collector that lists lists_count devices and interfaces, numbered from
- * lists_base, so that a test sees which pass a list came from. */
+ * lists_base, so that a test can tell which pass a list came from. */
 static unsigned lists_count, lists_base;
 
 static int lists_collect(void *state, struct sample *s)

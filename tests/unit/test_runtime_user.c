@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * docker's --user: parsing USER[:GROUP], the lookup in /etc/passwd and
+ * docker's --user: parsing USER[:GROUP], and the lookup in /etc/passwd and
  * /etc/group of a fixture root (comments, NIS lines, bad and huge ids,
- * missing fields, CRLF, duplicates), lines over the length limit, NUL
+ * missing fields, CRLF, duplicates). Also lines over the length limit, NUL
  * bytes, missing and non-regular files, and symlinks that leave the root.
  */
 #include <CUnit/Basic.h>
